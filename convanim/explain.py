@@ -1,0 +1,173 @@
+"""A person-readable account of a spec: shapes, the output-size formula with numbers, parameters, MACs."""
+
+from __future__ import annotations
+
+import math
+
+from .geometry import Geometry, macs, parameter_count, weight_shape
+from .spec import ConvSpec, make_spec, output_length
+
+AXIS_NAMES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+
+
+def layer_name(spec: ConvSpec) -> str:
+    """PyTorch's class name for the spec, e.g. `ConvTranspose2d`."""
+    family = {"conv": "ConvTranspose" if spec.transposed else "Conv", "maxpool": "MaxPool", "avgpool": "AvgPool"}
+    return f"{family[spec.op]}{spec.dims}d"
+
+
+def shape_text(spatial: tuple[int, ...], channels: int | None = None) -> str:
+    """`32x32x10`: spatial sizes then channels, the way the exercises write them."""
+    return "x".join(str(v) for v in (*spatial, *(() if channels is None else (channels,))))
+
+
+def _axis_arg(values: tuple[int, ...]) -> str:
+    return str(values[0]) if len(set(values)) == 1 else str(values)
+
+
+def pytorch_code(spec: ConvSpec) -> str:
+    """The PyTorch layer (with an explicit pad in front when padding is asymmetric) that computes this spec."""
+    args: list[str] = []
+    if spec.op == "conv":
+        args += [str(spec.in_channels), str(spec.out_channels)]
+    args.append(f"kernel_size={_axis_arg(spec.kernel_size)}")
+    default_stride = spec.kernel_size if spec.is_pool else (1,) * spec.dims
+    if spec.stride != default_stride or spec.is_pool:
+        args.append(f"stride={_axis_arg(spec.stride)}")
+    pad = ""
+    if spec.symmetric_padding:
+        if any(b for b, _ in spec.padding):
+            args.append(f"padding={_axis_arg(tuple(b for b, _ in spec.padding))}")
+    elif spec.transposed:
+        args.append("padding=0")
+        crops = ", ".join(f"{b}:{'-' + str(a) if a else ''}" for b, a in spec.padding)
+        pad = f"  then crop the output [..., {crops}]"
+    else:
+        flat = [v for b, a in reversed(spec.padding) for v in (b, a)]  # F.pad lists the last axis first
+        pad = f"  after F.pad(x, {tuple(flat)})"
+    if spec.transposed and any(spec.output_padding):
+        args.append(f"output_padding={_axis_arg(spec.output_padding)}")
+    if spec.groups != 1 and not spec.is_pool:
+        args.append(f"groups={spec.groups}")
+    if any(d != 1 for d in spec.dilation):
+        args.append(f"dilation={_axis_arg(spec.dilation)}")
+    if spec.op == "conv" and not spec.bias:
+        args.append("bias=False")
+    if spec.ceil_mode:
+        args.append("ceil_mode=True")
+    return f"nn.{layer_name(spec)}({', '.join(args)}){pad}"
+
+
+def general_formula(spec: ConvSpec) -> str:
+    """PyTorch's output-size formula in words."""
+    if spec.transposed:
+        return "(in-1)*stride - pad_before - pad_after + dilation*(kernel-1) + output_padding + 1"
+    rounding = "ceil" if spec.ceil_mode else "floor"
+    return f"{rounding}((in + pad_before + pad_after - dilation*(kernel-1) - 1) / stride) + 1"
+
+
+def output_formula(spec: ConvSpec, axis: int) -> str:
+    """The output-size formula for one axis with the numbers filled in, e.g. `floor((5 + 1 + 1 - 1*(3-1) - 1) / 2) + 1 = 3`."""
+    n, k, s, d = spec.input_size[axis], spec.kernel_size[axis], spec.stride[axis], spec.dilation[axis]
+    before, after = spec.padding[axis]
+    out = output_length(spec, axis)
+    if spec.transposed:
+        return f"({n}-1)*{s} - {before} - {after} + {d}*({k}-1) + {spec.output_padding[axis]} + 1 = {out}"
+    rounding = "ceil" if spec.ceil_mode else "floor"
+    text = f"{rounding}(({n} + {before} + {after} - {d}*({k}-1) - 1) / {s}) + 1"
+    plain = n + before + after - d * (k - 1) - 1
+    first = (-(-plain // s) if spec.ceil_mode else plain // s) + 1
+    if first != out:
+        text += f" = {first}, less 1 as the last window would start in the right padding"
+    return f"{text} = {out}"
+
+
+def explain(spec: ConvSpec, compare_dense: bool = False) -> str:
+    """The full explanation `convanim explain` prints."""
+    geometry = Geometry(spec)
+    out_shape = geometry.output_shape
+    lines = [f"{layer_name(spec)}: input {shape_text(spec.input_size, spec.in_channels)} -> "
+             f"output {shape_text(out_shape, spec.out_channels)}  "
+             f"({' x '.join(AXIS_NAMES[spec.dims])} x channels)",
+             f"  PyTorch: {pytorch_code(spec)}", ""]
+    lines.append(f"Output size per axis, {general_formula(spec)}:")
+    for axis, name in enumerate(AXIS_NAMES[spec.dims]):
+        lines.append(f"  {name}: {output_formula(spec, axis)}")
+    if spec.padding_mode != "explicit":
+        pads = ", ".join(f"{b}+{a}" for b, a in spec.padding)
+        lines.append(f"  padding '{spec.padding_mode}' = {pads} (before+after per axis)")
+    lines.append("")
+    weights, biases = parameter_count(spec)
+    if spec.is_pool:
+        lines.append("Parameters: 0 (pooling has no weights)")
+    else:
+        shape = weight_shape(spec)
+        bias_text = f" + biases {biases:,}" if spec.bias else " (no bias)"
+        lines.append(f"Parameters: {weights + biases:,} = weights {' x '.join(map(str, shape))} = {weights:,}"
+                     f"{bias_text}")
+    lines.append(_macs_line(spec, out_shape))
+    lines.append(_receptive_line(spec, geometry))
+    if not spec.is_pool:
+        lines.append(_groups_line(spec))
+    if spec.transposed:
+        lines.append(_direct_line(spec, out_shape))
+    if compare_dense:
+        lines.append(_dense_line(spec, out_shape, weights + biases))
+    return "\n".join(lines)
+
+
+def _macs_line(spec: ConvSpec, out_shape: tuple[int, ...]) -> str:
+    kernel = shape_text(spec.kernel_size)
+    total = macs(spec)
+    if spec.is_pool:
+        return (f"Window reads: {total:,} = {shape_text(out_shape)} outputs x {spec.in_channels} channels "
+                f"x {kernel} window")
+    if spec.transposed:
+        return (f"MACs: {total:,} = {shape_text(spec.input_size)} inputs x {spec.in_channels} channels x "
+                f"{spec.out_channels // spec.groups} output channels per group x {kernel} kernel")
+    return (f"MACs: {total:,} = {shape_text(out_shape)} outputs x {spec.out_channels} channels x "
+            f"{spec.in_channels // spec.groups} input channels per group x {kernel} kernel")
+
+
+def _receptive_line(spec: ConvSpec, geometry: Geometry) -> str:
+    extent = tuple(d * (k - 1) + 1 for k, d in zip(spec.kernel_size, spec.dilation))
+    reach = geometry.max_inputs_per_axis()
+    if spec.transposed:
+        return (f"Receptive field: each output reads at most {shape_text(reach)} input elements "
+                f"(a {shape_text(extent)} window over the stride-{shape_text(spec.stride)} stretched input)")
+    dilated = f" ({shape_text(spec.kernel_size)} taps, dilation {shape_text(spec.dilation)})" \
+        if any(d > 1 for d in spec.dilation) else ""
+    return (f"Receptive field: each output sees a {shape_text(extent)} window of the input{dilated}, "
+            f"{math.prod(spec.kernel_size):,} elements per channel")
+
+
+def _groups_line(spec: ConvSpec) -> str:
+    if spec.groups == 1:
+        if spec.in_channels == 1:
+            return "Channels: one input channel, read by every output channel"
+        return f"Channels: every output channel reads all {spec.in_channels} input channels"
+    per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
+    kind = " (depthwise)" if spec.groups == spec.in_channels else ""
+    return (f"Channels: {spec.groups} groups{kind}; each output channel reads {per_in} of {spec.in_channels} "
+            f"input channels, {per_out} output channels per group")
+
+
+def _direct_line(spec: ConvSpec, out_shape: tuple[int, ...]) -> str:
+    direct = make_spec(dims=spec.dims, input_size=out_shape, kernel_size=spec.kernel_size, stride=spec.stride,
+                       padding=spec.padding, dilation=spec.dilation, in_channels=spec.out_channels,
+                       out_channels=spec.in_channels, groups=spec.groups, bias=spec.bias)
+    back = Geometry(direct).output_shape
+    note = "" if back == spec.input_size else (f" (it gives {shape_text(back)}, not {shape_text(spec.input_size)}: "
+                                               f"output_padding >= stride has no direct counterpart)")
+    return (f"Transpose of: {pytorch_code(direct)} on a {shape_text(out_shape, spec.out_channels)} input, "
+            f"which maps back to {shape_text(back, spec.in_channels)}{note}")
+
+
+def _dense_line(spec: ConvSpec, out_shape: tuple[int, ...], conv_parameters: int) -> str:
+    inputs = math.prod(spec.input_size) * spec.in_channels
+    outputs = math.prod(out_shape) * spec.out_channels
+    dense = inputs * outputs + (outputs if spec.bias else 0)
+    ratio = dense / conv_parameters if conv_parameters else float("inf")
+    bias_text = f" + {outputs:,} biases" if spec.bias else ""
+    return (f"Fully connected between the same shapes: {dense:,} parameters = {inputs:,} x {outputs:,}{bias_text} "
+            f"({ratio:,.0f}x this layer's {conv_parameters:,})")
