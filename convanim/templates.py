@@ -1,0 +1,201 @@
+"""Animation templates: one TOML file per animation (name, title, caption, spec, view, formats), validated on load.
+
+A template is read, checked key by key, and turned into a frozen `Template` whose `spec_args` and `view_args` are
+the keyword arguments of `make_spec` and `make_view`. Every mistake is a `SpecError` naming the file, the key and
+the rule. The templates that ship with convanim live in `templates/` (installed as `convanim.builtin_templates`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Callable
+
+from .spec import ConvSpec, SpecError, make_spec
+
+PACKAGE = "convanim.builtin_templates"
+FORMATS: tuple[str, ...] = ("gif", "svg", "png", "webp", "apng")
+DEFAULT_FORMATS: tuple[str, ...] = ("gif", "svg")
+NAME_RULE = re.compile(r"[a-z0-9][a-z0-9_]*")
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_size(value: Any) -> bool:
+    return _is_int(value) or (isinstance(value, list) and bool(value) and all(_is_int(v) for v in value))
+
+
+def _is_padding(value: Any) -> bool:
+    if isinstance(value, str) or _is_int(value):
+        return True
+    return isinstance(value, list) and bool(value) and all(
+        _is_int(v) or (isinstance(v, list) and len(v) == 2 and all(_is_int(x) for x in v)) for v in value)
+
+
+# key -> (test of the TOML value, the rule a user reads when it fails)
+Check = tuple[Callable[[Any], bool], str]
+SIZE: Check = (_is_size, "an integer, or an array of integers (one per axis)")
+INT: Check = (_is_int, "an integer")
+BOOL: Check = (lambda v: isinstance(v, bool), "true or false")
+TEXT: Check = (lambda v: isinstance(v, str), "a string")
+NUMBER: Check = (_is_number, "a number")
+
+SPEC_KEYS: dict[str, Check] = {
+    "dims": INT, "input_size": SIZE, "kernel_size": SIZE, "stride": SIZE,
+    "padding": (_is_padding, "an integer, an array (one per axis) of integers or [before, after] pairs, "
+                             "or one of \"valid\", \"same\", \"full\""),
+    "dilation": SIZE, "transposed": BOOL, "output_padding": SIZE, "in_channels": INT, "out_channels": INT,
+    "groups": INT, "depthwise": BOOL, "bias": BOOL, "op": TEXT, "ceil_mode": BOOL,
+}
+VIEW_KEYS: dict[str, Check] = {
+    "view": TEXT, "theme": TEXT, "numbers": BOOL, "caption": BOOL, "labels": BOOL, "cell_size": INT,
+    "scale": NUMBER, "seconds_per_frame": NUMBER, "loop": INT, "pause": NUMBER, "transparent": BOOL,
+    "max_frames": INT,
+}
+TOP_KEYS: dict[str, Check] = {
+    "name": (lambda v: isinstance(v, str) and NAME_RULE.fullmatch(v) is not None,
+             "lower-case letters, digits and underscores, matching the file name"),
+    "title": (lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string"),
+    "caption": (lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string"),
+    "order": INT,
+    "formats": (lambda v: isinstance(v, list) and bool(v) and all(f in FORMATS for f in v) and len(set(v)) == len(v),
+                f"a non-empty array of distinct formats from {', '.join(FORMATS)}"),
+    "spec": (lambda v: isinstance(v, dict), "a table ([spec])"),
+    "view": (lambda v: isinstance(v, dict), "a table ([view])"),
+}
+REQUIRED = ("name", "title", "caption", "spec")
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """One animation: what to draw (`spec_args`), how (`view_args`), what to call it and which files to write."""
+
+    name: str
+    title: str
+    caption: str
+    spec_args: dict[str, Any]
+    view_args: dict[str, Any]
+    formats: tuple[str, ...]
+    order: int = 0
+    source: str = ""  # where it was read from, for messages
+
+    @property
+    def spec(self) -> ConvSpec:
+        return make_spec(**self.spec_args)
+
+    @property
+    def view(self) -> Any:
+        """The `ViewSpec` (from `convanim.view.make_view`)."""
+        from .view import make_view
+
+        return make_view(**self.view_args)
+
+
+def load_template(name_or_path: str | Path) -> Template:
+    """A packaged template by name (`padding_strides`), or a `.toml` file by path."""
+    text = str(name_or_path)
+    if text.endswith(".toml") or "/" in text or "\\" in text:
+        path = Path(text)
+        if not path.is_file():
+            raise SpecError(f"template: no such file {text!r}")
+        return parse_template(path.read_text(encoding="utf-8"), str(path), path.stem)
+    found = builtin_template_files()
+    if text not in found:
+        close = difflib.get_close_matches(text, list(found), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else " (see 'convanim list')"
+        raise SpecError(f"template: no template named {text!r}{hint}")
+    return found[text]()
+
+
+def load_templates(directory: str | Path | None = None) -> list[Template]:
+    """Every template in `directory` (default: the packaged ones), in gallery order (`order`, then name)."""
+    if directory is None:
+        templates = [load() for load in builtin_template_files().values()]
+    else:
+        paths = sorted(Path(directory).glob("*.toml"))
+        templates = [parse_template(p.read_text(encoding="utf-8"), str(p), p.stem) for p in paths]
+    return sorted(templates, key=lambda t: (t.order, t.name))
+
+
+def builtin_template_files() -> dict[str, Callable[[], Template]]:
+    """Name -> loader for each packaged template, sorted by name."""
+    root = resources.files(PACKAGE)
+    loaders: dict[str, Callable[[], Template]] = {}
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            stem = entry.name[:-len(".toml")]
+            loaders[stem] = (lambda e=entry, s=stem: parse_template(e.read_text(encoding="utf-8"),
+                                                                    f"templates/{e.name}", s))
+    return loaders
+
+
+def builtin_template_dir() -> Path:
+    """The packaged templates' folder on disk (the repository's templates/ in an editable install)."""
+    return Path(str(resources.files(PACKAGE)))
+
+
+def parse_template(text: str, source: str, stem: str | None = None) -> Template:
+    """Validate one template's TOML text; `source` names it in messages, `stem` is the name it must carry."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise SpecError(f"{source}: not valid TOML: {error}") from None
+    _check_table(data, TOP_KEYS, source, "")
+    for key in REQUIRED:
+        if key not in data:
+            raise SpecError(f"{source}: {key}: missing (a template needs {', '.join(REQUIRED)})")
+    if stem is not None and data["name"] != stem:
+        raise SpecError(f"{source}: name: must match the file name {stem!r}, got {data['name']!r}")
+    _check_table(data["spec"], SPEC_KEYS, source, "spec.")
+    _check_table(data.get("view", {}), VIEW_KEYS, source, "view.")
+    spec_args, view_args = _frozen(data["spec"]), _frozen(data.get("view", {}))
+    template = Template(name=data["name"], title=data["title"].strip(), caption=data["caption"].strip(),
+                        spec_args=spec_args, view_args=view_args,
+                        formats=tuple(data.get("formats", DEFAULT_FORMATS)), order=data.get("order", 0),
+                        source=source)
+    _check_values(template, "spec", lambda: template.spec)
+    try:
+        import convanim.view  # noqa: F401  (the renderer's view module; absent in early checkouts)
+    except ModuleNotFoundError:
+        return template
+    _check_values(template, "view", lambda: template.view)
+    return template
+
+
+def _check_table(table: dict[str, Any], keys: dict[str, Check], source: str, prefix: str) -> None:
+    for key, value in table.items():
+        if key not in keys:
+            close = difflib.get_close_matches(key, list(keys), n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise SpecError(f"{source}: {prefix}{key}: unknown key; {hint}"
+                            f"{'[' + prefix[:-1] + '] ' if prefix else ''}takes {', '.join(keys)}")
+        test, rule = keys[key]
+        if not test(value):
+            raise SpecError(f"{source}: {prefix}{key}: must be {rule}, got {value!r}")
+
+
+def _check_values(template: Template, table: str, build: Callable[[], Any]) -> None:
+    """Build the spec or view once so that a bad value is refused at load time, naming the file and the table."""
+    try:
+        build()
+    except SpecError as error:
+        raise SpecError(f"{template.source}: {table}.{error}") from None
+
+
+def _frozen(value: Any) -> Any:
+    """TOML arrays become tuples, so that a template's arguments cannot be changed by whoever holds them."""
+    if isinstance(value, list):
+        return tuple(_frozen(v) for v in value)
+    if isinstance(value, dict):
+        return {k: _frozen(v) for k, v in value.items()}
+    return value
