@@ -1,0 +1,111 @@
+"""Animated GIF, streamed: one shared palette; each later frame stores only the rectangle that changed, with the
+unchanged pixels in it transparent, which LZW packs into almost nothing. Frames never pile up in memory."""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+import numpy as np
+from PIL import GifImagePlugin, Image
+
+from ..raster import Rasterizer
+from ..scene import Scene
+
+KEEP = 255  # palette index meaning "unchanged" in a delta frame, or "transparent" in a transparent GIF
+
+
+class Quantizer:
+    """Exact colours map to their palette entry; any other colour to its nearest one (first on ties)."""
+
+    def __init__(self, palette: np.ndarray) -> None:
+        self.palette = palette.astype(np.int32)  # (n, 3)
+        self.lut = np.zeros(1 << 24, dtype=np.uint8)
+        self.known = np.zeros(1 << 24, dtype=bool)
+
+    def __call__(self, rgb: np.ndarray) -> np.ndarray:
+        packed = (rgb[..., 0].astype(np.int32) << 16) | (rgb[..., 1].astype(np.int32) << 8) | rgb[..., 2]
+        unknown = packed[~self.known[packed]]
+        if unknown.size:
+            new = np.unique(unknown)
+            colours = np.stack([new >> 16, (new >> 8) & 255, new & 255], axis=1)
+            distance = ((colours[:, None, :] - self.palette[None, :, :]) ** 2).sum(axis=2)
+            self.lut[new] = distance.argmin(axis=1)
+            self.known[new] = True
+        return self.lut[packed]
+
+
+def _palette(first: np.ndarray, scene: Scene) -> np.ndarray:
+    """The theme's exact colours, then a median cut (deterministic) of the first frame for antialiasing blends.
+    The first frame already shows every kind of cell, the window and the connectors."""
+    theme = scene.theme
+    exact = [theme.background, theme.input_fill, theme.output_fill, theme.zero_fill, theme.outline, theme.zero_outline,
+             theme.connector, theme.text, theme.muted_text, *theme.group_fills]
+    exact += [_blend(theme.shade, under, theme.shade_opacity) for under in (theme.input_fill, theme.output_fill,
+                                                                             theme.zero_fill, *theme.group_fills)]
+    exact = list(dict.fromkeys(exact))
+    room = KEEP - len(exact)
+    cut = Image.fromarray(np.ascontiguousarray(first[..., :3]), "RGB").quantize(
+        colors=room, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    found = np.array(cut.getpalette()[:3 * room], dtype=np.int32).reshape(-1, 3)
+    return np.concatenate([np.array(exact, dtype=np.int32), found])
+
+
+def _blend(top: tuple[int, int, int], under: tuple[int, int, int], opacity: float) -> tuple[int, int, int]:
+    alpha = round(opacity * 255)
+    return tuple((t * alpha + u * (255 - alpha) + 127) // 255 for t, u in zip(top, under))  # type: ignore[return-value]
+
+
+def _flatten(rgba: np.ndarray, scene: Scene) -> np.ndarray:
+    """RGBA over the theme's background: GIF has one transparent index, not partial alpha."""
+    alpha = rgba[..., 3:4].astype(np.int32)
+    background = np.array(scene.theme.background, dtype=np.int32)
+    return ((rgba[..., :3] * alpha + background * (255 - alpha) + 127) // 255).astype(np.uint8)
+
+
+def _p_image(indices: np.ndarray, palette_bytes: list[int]) -> Image.Image:
+    image = Image.fromarray(np.ascontiguousarray(indices), "P")
+    image.putpalette(palette_bytes)
+    return image
+
+
+def write_gif(scene: Scene, stream: BinaryIO) -> None:
+    raster = Rasterizer(scene)
+    quantize: Quantizer | None = None
+    palette_bytes: list[int] = []
+    shown: np.ndarray | None = None  # palette indices currently on screen
+    for t, (image, touched) in enumerate(raster.frames()):
+        rgb = _flatten(image, scene) if scene.transparent else image
+        if quantize is None:
+            palette = _palette(rgb, scene)
+            quantize = Quantizer(palette)
+            palette_bytes = [int(v) for v in palette.ravel()] + [0] * (768 - palette.size)
+        params = {"duration": scene.durations_ms[t], "transparency": KEEP}
+        if scene.transparent:  # each frame whole, over a cleared canvas: pixels can turn transparent again
+            indices = quantize(rgb)
+            indices[image[..., 3] < 128] = KEEP
+            chunk, offset = _p_image(indices, palette_bytes), (0, 0)
+            params["disposal"] = 2
+        elif shown is None:
+            shown = quantize(rgb)
+            chunk, offset = _p_image(shown, palette_bytes), (0, 0)
+            params["disposal"] = 1
+        else:  # only the recomposed pixels can differ; store the box of those that do
+            ys, xs = touched if touched is not None else (np.zeros(0, np.intp),) * 2
+            fresh = quantize(rgb[ys, xs])
+            changed = fresh != shown[ys, xs]
+            ys, xs, fresh = ys[changed], xs[changed], fresh[changed]
+            shown[ys, xs] = fresh
+            if len(ys):
+                left, top, right, bottom = xs.min(), ys.min(), xs.max() + 1, ys.max() + 1
+            else:
+                left, top, right, bottom = 0, 0, 1, 1
+            delta = np.full((bottom - top, right - left), KEEP, dtype=np.uint8)
+            delta[ys - top, xs - left] = fresh
+            chunk, offset = _p_image(delta, palette_bytes), (int(left), int(top))
+            params["disposal"] = 1
+        if t == 0:
+            header, _ = GifImagePlugin.getheader(chunk, info={"loop": scene.loop, "optimize": False,
+                                                              "background": 0})
+            stream.write(b"".join(header))
+        stream.write(b"".join(GifImagePlugin.getdata(chunk, offset=offset, **params)))
+    stream.write(b";")

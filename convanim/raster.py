@@ -1,0 +1,312 @@
+"""Scene to pixels: antialiased by 4x4 supersampling per primitive, composited in integers (so the bytes are the same
+on every machine), and incremental: each frame recomposes only the region where it differs from the previous one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Iterator
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+from .fonts import font
+from .scene import Item, Line, Polygon, Scene, Text
+
+SUPERSAMPLE = 4
+Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive)
+Pixels = tuple[np.ndarray, np.ndarray]  # rows, columns
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """An 8-bit coverage mask placed at (left, top) in the canvas."""
+
+    left: int
+    top: int
+    alpha: np.ndarray  # uint8 (h, w)
+
+    @property
+    def box(self) -> Box:
+        return self.left, self.top, self.left + self.alpha.shape[1], self.top + self.alpha.shape[0]
+
+
+@lru_cache(maxsize=4096)
+def _polygon_coverage(points: tuple[tuple[float, float], ...]) -> Coverage | None:
+    """Cached: a window cell is shaded in many frames, at the same place."""
+    xs, ys = [p[0] for p in points], [p[1] for p in points]
+    left, top = math.floor(min(xs)), math.floor(min(ys))
+    right, bottom = math.ceil(max(xs)) + 1, math.ceil(max(ys)) + 1
+    if right <= left or bottom <= top:
+        return None
+    s = SUPERSAMPLE
+    mask = Image.new("L", ((right - left) * s, (bottom - top) * s), 0)
+    ImageDraw.Draw(mask).polygon([((x - left) * s, (y - top) * s) for x, y in points], fill=255)
+    return Coverage(left, top, np.asarray(mask.reduce(s)))  # box filter: the covered fraction of each pixel
+
+
+def _line_quads(start: tuple[float, float], end: tuple[float, float], width: float,
+                dash: tuple[float, float] | None) -> list[tuple[tuple[float, float], ...]]:
+    (x0, y0), (x1, y1) = start, end
+    length = math.hypot(x1 - x0, y1 - y0)
+    if length == 0:
+        return []
+    ux, uy = (x1 - x0) / length, (y1 - y0) / length
+    nx, ny = -uy * width / 2, ux * width / 2
+    if dash is None:  # square caps, so that lines meeting at a corner close it
+        spans = [(-width / 2, length + width / 2)]
+    else:
+        on, off = dash
+        period = on + off
+        count = max(1, round((length + off) / period))
+        stretch = (length + off) / (count * period)  # fit whole dashes so both ends of an edge are inked
+        spans = [(i * period * stretch, i * period * stretch + on * stretch) for i in range(count)]
+    quads = []
+    for a, b in spans:
+        ax, ay, bx, by = x0 + ux * a, y0 + uy * a, x0 + ux * b, y0 + uy * b
+        quads.append(((ax + nx, ay + ny), (bx + nx, by + ny), (bx - nx, by - ny), (ax - nx, ay - ny)))
+    return quads
+
+
+def _text_coverage(item: Text, x: float, y: float) -> Coverage | None:
+    face = font(round(item.size), item.bold)
+    ax, ay = round(x), round(y)
+    left, top, right, bottom = face.getbbox(item.text, anchor=item.anchor)
+    if right <= left or bottom <= top:
+        return None
+    mask = Image.new("L", (right - left, bottom - top), 0)
+    ImageDraw.Draw(mask).text((-left, -top), item.text, fill=255, font=face, anchor=item.anchor)
+    return Coverage(ax + left, ay + top, np.asarray(mask, dtype=np.uint8))
+
+
+def _union(a: Box | None, b: Box | None) -> Box | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])
+
+
+class Rasterizer:
+    """Turns a scene into frames. Static runs of primitives are drawn once into premultiplied layers."""
+
+    def __init__(self, scene: Scene) -> None:
+        self.scene = scene
+        self.size = (scene.width, scene.height)
+        theme = scene.theme
+        base = np.zeros((scene.height, scene.width, 4), dtype=np.uint16)
+        if not scene.transparent:
+            base[...] = (*theme.background, 255)
+        self.base = base
+        # Paint order, split into runs: ("static", (box, layer) or None) / ("dynamic", {frame: [items]}).
+        self.runs: list[tuple[str, object]] = []
+        self._cached_frame: int | None = None
+        self._cached_paint: tuple[list, Box | None] = ([], None)
+        run_items: list[Item] = []
+        run_static: bool | None = None
+        for item in scene.items:
+            static = item.frame is None
+            if run_static is not None and static != run_static:
+                self._close_run(run_static, run_items)
+                run_items = []
+            run_static = static
+            run_items.append(item)
+        if run_items:
+            self._close_run(bool(run_static), run_items)
+
+    def _coverages(self, item: Item) -> list[Coverage]:
+        scene = self.scene
+        if isinstance(item, Text):
+            x, y = scene.point(item.at, item.screen)
+            cov = _text_coverage(item, x, y)
+            return [cov] if cov else []
+        if isinstance(item, Polygon):
+            cov = _polygon_coverage(tuple(scene.point(p) for p in item.points))
+            return [cov] if cov else []
+        quads = _line_quads(scene.point(item.start), scene.point(item.end), item.width, item.dash)
+        return [c for c in (_polygon_coverage(tuple(q)) for q in quads) if c is not None]
+
+    def _close_run(self, static: bool, items: list[Item]) -> None:
+        if static:
+            if not self.runs:  # the first static run goes straight into the base
+                for item in items:
+                    for cov in self._coverages(item):
+                        _paint(self.base, cov, _colour(item), item.opacity)
+                self.runs.append(("static", None))
+                return
+            layer = np.zeros_like(self.base)
+            for item in items:
+                for cov in self._coverages(item):
+                    _paint(layer, cov, _colour(item), item.opacity)
+            self.runs.append(("static", layer))
+            return
+        by_frame: dict[int, list[Item]] = {}
+        for item in items:
+            by_frame.setdefault(int(item.frame), []).append(item)  # type: ignore[arg-type]
+        self.runs.append(("dynamic", by_frame))
+
+    def _frame_paint(self, frame: int) -> tuple[list[list[tuple[tuple[int, int, int], float, Coverage]]], Box | None]:
+        """Per dynamic run, what frame `frame` paints; and the box it covers. Computed on demand, kept for one
+        frame, so memory does not grow with the number of frames."""
+        if self._cached_frame == frame:
+            return self._cached_paint
+        runs, box = [], None
+        for kind, payload in self.runs:
+            if kind != "dynamic":
+                continue
+            paints: list[tuple[tuple[int, int, int], float, list[Coverage]]] = []
+            for item in payload.get(frame, ()):  # type: ignore[union-attr]
+                key = (_colour(item), item.opacity)
+                for cov in self._coverages(item):
+                    if paints and paints[-1][:2] == key:
+                        paints[-1][2].append(cov)
+                    else:
+                        paints.append((*key, [cov]))
+                    box = _union(box, self._clip(cov.box))
+            runs.append([(colour, opacity, _merge(covs)) for colour, opacity, covs in paints])
+        self._cached_frame, self._cached_paint = frame, (runs, box)
+        return runs, box
+
+    def _clip(self, box: Box) -> Box | None:
+        left, top = max(0, box[0]), max(0, box[1])
+        right, bottom = min(self.size[0], box[2]), min(self.size[1], box[3])
+        return (left, top, right, bottom) if right > left and bottom > top else None
+
+    def compose(self, frame: int, box: Box | None = None) -> np.ndarray:
+        """Premultiplied int RGBA of `frame` inside `box` (default: the whole canvas)."""
+        box = box or (0, 0, *self.size)
+        left, top, right, bottom = box
+        acc = self.base[top:bottom, left:right].copy()
+        dynamic = iter(self._frame_paint(frame)[0])
+        for kind, payload in self.runs:
+            if kind == "static":
+                if payload is not None:
+                    layer = payload[top:bottom, left:right]  # type: ignore[index]
+                    acc = layer + _div255(acc * (255 - layer[..., 3:4]))
+                continue
+            for colour, opacity, cov in next(dynamic):
+                _paint(acc, cov, colour, opacity, origin=(left, top))
+        return acc
+
+    def frames(self) -> Iterator[tuple[np.ndarray, Pixels | None]]:
+        """Each frame as a full uint8 image (RGB, or RGBA when transparent) and the pixels (rows, columns) that
+        were recomposed since the previous frame (None for the first frame: all of them). The array is reused:
+        copy it to keep it."""
+        image = _to_uint8(self.compose(0), self.scene.transparent)
+        yield image, None
+        previous = self._frame_paint(0)
+        for t in range(1, self.scene.frame_count):
+            current = self._frame_paint(t)
+            box = _union(previous[1], current[1])
+            if box is None:
+                previous = current
+                yield image, (np.zeros(0, np.intp), np.zeros(0, np.intp))
+                continue
+            # Only the pixels that either frame's moving parts touch can differ: recompose just those.
+            left, top, right, bottom = box
+            touched = np.zeros((bottom - top, right - left), dtype=bool)
+            for paints in (*previous[0], *current[0]):
+                for _colour_, _opacity, cov in paints:
+                    _mark(touched, cov, left, top)
+            ys, xs = np.nonzero(touched)
+            ys += top
+            xs += left
+            image[ys, xs] = _to_uint8(self._compose_pixels(t, ys, xs), self.scene.transparent)
+            previous = current
+            yield image, (ys, xs)
+
+    def _compose_pixels(self, frame: int, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+        """`compose` for a scattered set of pixels: premultiplied (n, 4)."""
+        flat = ys * self.size[0] + xs
+        acc = self.base.reshape(-1, 4)[flat]
+        dynamic = iter(self._frame_paint(frame)[0])
+        for kind, payload in self.runs:
+            if kind == "static":
+                if payload is not None:
+                    src = payload.reshape(-1, 4)[flat]  # type: ignore[union-attr]
+                    acc = src + _div255(acc * (255 - src[:, 3:4]))
+                continue
+            for colour, opacity, cov in next(dynamic):
+                left, top, right, bottom = cov.box
+                sel = np.flatnonzero((ys >= top) & (ys < bottom) & (xs >= left) & (xs < right))
+                alpha = cov.alpha[ys[sel] - top, xs[sel] - left].astype(np.uint16)
+                if opacity < 1.0:
+                    alpha = _div255(alpha * round(opacity * 255))
+                alpha = alpha[:, None]
+                source = np.array((*colour, 255), dtype=np.uint16)
+                acc[sel] = _div255(source * alpha + acc[sel] * (255 - alpha))
+        return acc
+
+
+def _mark(touched: np.ndarray, cov: Coverage, left: int, top: int) -> None:
+    """Set `touched` (whose corner is at left, top) where `cov` has any coverage."""
+    x0, y0 = max(cov.left, left), max(cov.top, top)
+    x1 = min(cov.left + cov.alpha.shape[1], left + touched.shape[1])
+    y1 = min(cov.top + cov.alpha.shape[0], top + touched.shape[0])
+    if x1 > x0 and y1 > y0:
+        touched[y0 - top:y1 - top, x0 - left:x1 - left] |= \
+            cov.alpha[y0 - cov.top:y1 - cov.top, x0 - cov.left:x1 - cov.left] > 0
+
+
+def _merge(coverages: list[Coverage]) -> Coverage:
+    """One mask for consecutive shapes of one colour: they do not overlap, so their coverages add up."""
+    if len(coverages) == 1:
+        return coverages[0]
+    left = min(c.left for c in coverages)
+    top = min(c.top for c in coverages)
+    right = max(c.box[2] for c in coverages)
+    bottom = max(c.box[3] for c in coverages)
+    total = np.zeros((bottom - top, right - left), dtype=np.uint16)
+    for c in coverages:
+        h, w = c.alpha.shape
+        total[c.top - top:c.top - top + h, c.left - left:c.left - left + w] += c.alpha
+    return Coverage(left, top, np.minimum(total, 255).astype(np.uint8))
+
+
+def _div255(x: np.ndarray) -> np.ndarray:
+    """round(x / 255) for 0 <= x <= 255*255, exactly, without a division."""
+    x = x + 128
+    return (x + (x >> 8)) >> 8
+
+
+def _colour(item: Item) -> tuple[int, int, int]:
+    return item.fill if isinstance(item, Polygon) else item.color
+
+
+def _paint(acc: np.ndarray, cov: Coverage, colour: tuple[int, int, int], opacity: float,
+           origin: tuple[int, int] = (0, 0)) -> None:
+    """Composite a solid colour through a coverage mask onto premultiplied int RGBA `acc` (in place)."""
+    height, width = acc.shape[:2]
+    left, top = cov.left - origin[0], cov.top - origin[1]
+    x0, y0 = max(0, left), max(0, top)
+    x1, y1 = min(width, left + cov.alpha.shape[1]), min(height, top + cov.alpha.shape[0])
+    if x1 <= x0 or y1 <= y0:
+        return
+    alpha = cov.alpha[y0 - top:y1 - top, x0 - left:x1 - left].astype(np.uint16)
+    if opacity < 1.0:
+        alpha = _div255(alpha * round(opacity * 255))
+    alpha = alpha[..., None]
+    source = np.array((*colour, 255), dtype=np.uint16)
+    region = acc[y0:y1, x0:x1]
+    acc[y0:y1, x0:x1] = _div255(source * alpha + region * (255 - alpha))
+
+
+def _to_uint8(premultiplied: np.ndarray, transparent: bool) -> np.ndarray:
+    if not transparent:
+        return premultiplied[..., :3].astype(np.uint8)
+    wide = premultiplied.astype(np.int32)
+    alpha = wide[..., 3:4]
+    rgb = np.where(alpha > 0, (wide[..., :3] * 255 + alpha // 2) // np.maximum(alpha, 1), 0)
+    return np.concatenate([np.minimum(rgb, 255), alpha], axis=-1).astype(np.uint8)
+
+
+def render_frames(scene: Scene) -> Iterator[tuple[np.ndarray, Pixels | None]]:
+    return Rasterizer(scene).frames()
+
+
+def frame_image(scene: Scene, frame: int) -> Image.Image:
+    """One frame as a Pillow image (for sheets, thumbnails and tests)."""
+    raster = Rasterizer(scene)
+    return Image.fromarray(_to_uint8(raster.compose(frame), scene.transparent))

@@ -1,0 +1,156 @@
+"""The classic figure: one input plane (the drawn grid), one output plane, the kernel window moving over them.
+
+Every shaded cell, connector and number comes from `Geometry`; nothing here re-derives an index.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..explain import pytorch_code
+from ..geometry import REAL, Geometry, check_frame_limit
+from ..spec import ConvSpec
+from ..theme import Theme
+from ..values import format_value, input_values, kernel_values, output_values
+from ..view import ViewSpec
+from .common import Style, caption_items, finish, grid_lines, label_items, shape_str, style_for
+
+
+def build_plane_scene(spec: ConvSpec, view: ViewSpec):
+    """Scene of a 2d convolution or pooling on one channel (1d specs are drawn as a one-row plane)."""
+    geometry = Geometry(spec)
+    check_frame_limit(geometry, view.max_frames, "--max-frames")
+    theme = view.theme
+    grid_rows, grid_cols = _as2d(geometry.grid_shape)
+    out_rows, out_cols = _as2d(geometry.output_shape)
+    style = style_for(view, max(grid_rows, grid_cols, out_rows, out_cols))
+    oblique = view.view == "oblique"
+
+    if oblique:
+        out_x, out_y = (grid_cols - out_cols) / 2, (grid_rows - out_rows) / 2
+        out_z = _lift(grid_rows, grid_cols, out_rows, out_cols, out_x, out_y)
+    else:
+        out_x, out_y, out_z = grid_cols + 1.6, (grid_rows - out_rows) / 2, 0.0
+
+    grid_zero = geometry.grid_zero.reshape(grid_rows, grid_cols)
+    items: list = []
+    # Input plane: cell fills, then each grid line once (solid next to a real cell, dashed between zeros).
+    for r in range(grid_rows):
+        for c in range(grid_cols):
+            fill = theme.input_fill if grid_zero[r, c] == REAL else theme.zero_fill
+            items.append(_cell(c, r, 0.0, fill))
+    items += grid_lines(grid_zero == REAL, 0.0, 0.0, 0.0, theme, style)
+    # Labels are static and beside the planes: painting them early puts them in the background layer.
+    if view.labels:
+        items += label_items(("input", shape_str(spec.input_size), _grid_note(spec, geometry)), (0.0, 0.0, 0.0),
+                             oblique, style, theme)
+        items += label_items(("output", shape_str(geometry.output_shape), ""), (out_x, out_y, out_z), oblique,
+                             style, theme)
+
+    frames = list(geometry.frames())
+    taps_rc = [_as2d_rows(frame.grid) for frame in frames]
+    for t, cells in enumerate(taps_rc):
+        items += [_cell(c, r, 0.0, theme.shade, theme.shade_opacity, t) for r, c in cells]
+
+    if view.numbers:
+        inputs = input_values(geometry)
+        weights = kernel_values(geometry)
+        outputs = output_values(geometry, inputs, weights)
+        items += _input_numbers(geometry, inputs, grid_rows, grid_cols, theme, style)
+        if spec.op == "conv":
+            for t, frame in enumerate(frames):
+                for (r, c), k in zip(taps_rc[t], frame.kernel):
+                    items.append(_text_at(c + 0.93, r + 0.93, 0.0, str(int(weights[tuple(k)])), style.small_font,
+                                          theme.text, "rs", frame=t))
+
+    if oblique:
+        for t, (frame, cells) in enumerate(zip(frames, taps_rc)):
+            items += _connectors(cells, _as2d_point(frame.output), out_x, out_y, out_z, theme, style, t)
+
+    for r in range(out_rows):
+        for c in range(out_cols):
+            items.append(_cell(out_x + c, out_y + r, out_z, theme.output_fill))
+    items += grid_lines(np.ones((out_rows, out_cols), bool), out_x, out_y, out_z, theme, style)
+    for t, frame in enumerate(frames):
+        r, c = _as2d_point(frame.output)
+        items.append(_cell(out_x + c, out_y + r, out_z, theme.shade, theme.shade_opacity, t))
+    if view.numbers:
+        flat_outputs = outputs.reshape(out_rows, out_cols)
+        for r in range(out_rows):
+            for c in range(out_cols):
+                items.append(_text_at(out_x + c + 0.5, out_y + r + 0.5, out_z,
+                                      format_value(flat_outputs[r, c], spec.op), style.value_font, theme.text, "mm"))
+
+    frame_titles = tuple(f"frame {t + 1}/{len(frames)}: output ({', '.join(map(str, f.output))})"
+                         for t, f in enumerate(frames))
+    title = pytorch_code(spec).removeprefix("nn.")
+    captions = caption_items(title, frame_titles, style, theme) if view.caption else []
+    return finish(items, captions, view, style, len(frames), title, frame_titles)
+
+
+def _as2d(shape: tuple[int, ...]) -> tuple[int, int]:
+    return (1, shape[0]) if len(shape) == 1 else (shape[0], shape[1])
+
+
+def _as2d_point(index: tuple[int, ...]) -> tuple[int, int]:
+    return (0, index[0]) if len(index) == 1 else (index[0], index[1])
+
+
+def _as2d_rows(grid: np.ndarray) -> list[tuple[int, int]]:
+    return [(0, int(g[0])) if len(g) == 1 else (int(g[0]), int(g[1])) for g in grid]
+
+
+def _lift(grid_rows: int, grid_cols: int, out_rows: int, out_cols: int, out_x: float, out_y: float) -> float:
+    """Height of the output plane: its lowest corner sits clearly above the input plane's highest corner."""
+    from ..scene import OBLIQUE
+
+    def ys(x0: float, y0: float, rows: int, cols: int) -> list[float]:
+        return [OBLIQUE((x, y, 0.0))[1] for x in (x0, x0 + cols) for y in (y0, y0 + rows)]
+
+    return max(ys(out_x, out_y, out_rows, out_cols)) - min(ys(0, 0, grid_rows, grid_cols)) + 1.4
+
+
+def _cell(x: float, y: float, z: float, fill, opacity: float = 1.0, frame: int | None = None):
+    from ..scene import Polygon, quad
+
+    return Polygon(quad(x, y, z), fill, opacity, frame)
+
+
+def _text_at(x: float, y: float, z: float, text: str, size: float, color, anchor: str, frame: int | None = None):
+    from ..scene import Text
+
+    return Text((x, y, z), text, size, color, anchor, frame=frame)
+
+
+def _input_numbers(geometry: Geometry, inputs: np.ndarray, rows: int, cols: int, theme: Theme, style: Style) -> list:
+    items = []
+    for r in range(rows):
+        for c in range(cols):
+            cell = (r, c) if geometry.spec.dims == 2 else (c,)
+            read = geometry.grid_input(cell)
+            text, color = ("0", theme.muted_text) if read is None else (str(int(inputs[read])), theme.text)
+            items.append(_text_at(c + 0.5, r + 0.45, 0.0, text, style.value_font, color, "mm"))
+    return items
+
+
+def _connectors(cells: list[tuple[int, int]], output: tuple[int, int], out_x: float, out_y: float, out_z: float,
+                theme: Theme, style: Style, frame: int) -> list:
+    from ..scene import Line
+
+    rows = [r for r, _ in cells]
+    cols = [c for _, c in cells]
+    r0, r1, c0, c1 = min(rows), max(rows) + 1, min(cols), max(cols) + 1
+    orow, ocol = output
+    window = ((c0, r0), (c1, r0), (c1, r1), (c0, r1))
+    target = ((out_x + ocol, out_y + orow), (out_x + ocol + 1, out_y + orow), (out_x + ocol + 1, out_y + orow + 1),
+              (out_x + ocol, out_y + orow + 1))
+    return [Line((wx, wy, 0.0), (tx, ty, out_z), theme.connector, style.connector_width, frame=frame)
+            for (wx, wy), (tx, ty) in zip(window, target)]
+
+
+def _grid_note(spec: ConvSpec, geometry: Geometry) -> str:
+    if spec.transposed:
+        return f"drawn {shape_str(geometry.grid_shape)}: zeros inserted, padded"
+    if geometry.grid_shape != spec.input_size:
+        return f"padded {shape_str(geometry.grid_shape)}"
+    return ""
