@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any, Callable
 
 import click
@@ -169,5 +170,78 @@ def explain_command(compare_dense: bool, **options: Any) -> None:
     click.echo(explain(spec_from_options(options), compare_dense=compare_dense))
 
 
+@cli.command("render")
+@spec_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Output file: .gif .svg .png (a sheet of "
+                                                                       "every frame) .webp .apng.")
+@click.option("--frames", "frames_dir", type=click.Path(file_okay=False), help="Also write numbered per-frame PNG "
+                                                                                "and SVG files into this directory.")
+@click.option("--template", help="Start from a template (a name from 'convanim list', or a .toml file); "
+                                 "options given here override it.")
+@click.option("--view", type=click.Choice(["auto", "oblique", "flat"]), help="Stacked planes (oblique, the classic "
+                                                                              "look) or side by side (flat).")
+@click.option("--theme", type=click.Choice(["classic", "colorblind", "dark"]), help="Colours [default: classic].")
+@click.option("--numbers", is_flag=True, default=None, help="Values in the cells, weights in the window, outputs "
+                                                            "computed.")
+@click.option("--caption/--no-caption", default=None, help="The layer and frame line under the figure.")
+@click.option("--labels/--no-labels", default=None, help="Plane names and shapes.")
+@click.option("--cell-size", type=int, help="Pixels per cell [default: from the grid size].")
+@click.option("--scale", type=float, help="Scale everything, e.g. 2 for a high-DPI screen [default: 1].")
+@click.option("--seconds-per-frame", type=float, help="Frame duration [default: 1].")
+@click.option("--loop", type=int, help="Times to loop; 0 loops forever [default: 0].")
+@click.option("--pause", type=float, help="Extra seconds on the last frame [default: 0].")
+@click.option("--transparent", is_flag=True, default=None, help="Transparent background.")
+@click.option("--max-frames", "render_max_frames", type=int, help="Refuse more frames than this [default: 4096].")
+def render_command(output: str | None, frames_dir: str | None, template: str | None, **options: Any) -> None:
+    """Render an animation of the spec to a file (and/or per-frame files).
+
+    LAYER may be a PyTorch layer such as "Conv2d(1, 1, 3, stride=2, padding=1)"; options override it."""
+    from .animation import Animation
+    from .view import make_view
+
+    if output is None and frames_dir is None:
+        raise click.UsageError("give -o FILE and/or --frames DIR")
+    view_names = ("view", "theme", "numbers", "caption", "labels", "cell_size", "scale", "seconds_per_frame", "loop",
+                  "pause", "transparent")
+    view_args: dict[str, Any] = {}
+    base: dict[str, Any] | None = None
+    if template:
+        from .templates import load_template
+
+        chosen = load_template(template)
+        base, view_args = dict(chosen.spec_args), dict(chosen.view_args)
+    view_args.update({name: options[name] for name in view_names if options.get(name) is not None})
+    if options.get("render_max_frames") is not None:
+        view_args["max_frames"] = options["render_max_frames"]
+    spec = spec_from_options({name: options.get(name) for name in SPEC_OPTION_NAMES}, base=base)
+    animation = Animation(spec, make_view(**view_args))
+    if output is not None:
+        from .backends import FORMATS
+
+        if FORMATS.get(Path(output).suffix.lower()) is None:
+            raise SpecError(f"output: unknown format {Path(output).suffix or '(no extension)'!r} for {output!r}; "
+                            f"use one of {', '.join(FORMATS)}")
+        from .output import check_writable_directory
+
+        check_writable_directory(Path(output))
+    if frames_dir is not None and not Path(frames_dir).is_dir():
+        raise SpecError(f"frames: directory {frames_dir!r} does not exist")
+    if output is not None:
+        written = animation.save(output)
+        click.echo(f"wrote {written} ({animation.frame_count} frames, {animation.size[0]}x{animation.size[1]} px)",
+                   err=True)
+    if frames_dir is not None:
+        line = animation.save_frames(frames_dir)
+        click.echo(f"wrote {animation.frame_count} PNG and SVG frames to {frames_dir}; in beamer (\\usepackage{{animate}}):",
+                   err=True)
+        click.echo(line)
+
+
 def main() -> None:
     cli()
+
+
+from .gallery_cli import gallery_command, list_command  # noqa: E402
+
+cli.add_command(list_command)
+cli.add_command(gallery_command)

@@ -1,0 +1,56 @@
+"""Formats Pillow writes from whole frames: a PNG sheet of every frame, animated WebP and APNG, per-frame PNGs."""
+
+from __future__ import annotations
+
+import math
+from typing import BinaryIO, Iterator
+
+from PIL import Image
+
+from ..raster import Rasterizer
+from ..scene import Scene
+from ..spec import SpecError
+
+MAX_SHEET_SIDE = 16000
+SHEET_GAP = 12
+
+
+def frame_images(scene: Scene) -> Iterator[Image.Image]:
+    mode = "RGBA" if scene.transparent else "RGB"
+    for image, _ in Rasterizer(scene).frames():
+        yield Image.fromarray(image.copy(), mode)
+
+
+def sheet_layout(scene: Scene) -> tuple[int, int]:
+    """(columns, rows) for a roughly square sheet."""
+    n = scene.frame_count
+    columns = max(1, min(n, round(math.sqrt(n * scene.height / scene.width))))
+    return columns, math.ceil(n / columns)
+
+
+def write_png_sheet(scene: Scene, stream: BinaryIO) -> None:
+    """Every frame in a grid, row-major like the animation: one static picture for handouts and papers."""
+    columns, rows = sheet_layout(scene)
+    width = columns * scene.width + (columns - 1) * SHEET_GAP
+    height = rows * scene.height + (rows - 1) * SHEET_GAP
+    if max(width, height) > MAX_SHEET_SIDE:
+        raise SpecError(f"output: a sheet of {scene.frame_count} frames would be {width}x{height} pixels, more than "
+                        f"{MAX_SHEET_SIDE} on a side; use --frames DIR, or a smaller --cell-size")
+    mode = "RGBA" if scene.transparent else "RGB"
+    fill = (0, 0, 0, 0) if scene.transparent else scene.theme.background
+    sheet = Image.new(mode, (width, height), fill)
+    for t, image in enumerate(frame_images(scene)):
+        row, column = divmod(t, columns)
+        sheet.paste(image, (column * (scene.width + SHEET_GAP), row * (scene.height + SHEET_GAP)))
+    sheet.save(stream, format="PNG", optimize=False)
+
+
+def write_animated(scene: Scene, stream: BinaryIO, fmt: str) -> None:
+    """Animated WebP (lossless) or APNG."""
+    frames = frame_images(scene)
+    first = next(frames)
+    options = {"save_all": True, "append_images": frames, "duration": list(scene.durations_ms), "loop": scene.loop}
+    if fmt == "webp":
+        first.save(stream, format="WEBP", lossless=True, method=4, **options)
+    else:
+        first.save(stream, format="PNG", **options)
