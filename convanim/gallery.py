@@ -1,0 +1,296 @@
+"""The gallery: every template rendered into one folder, rebuilt only where the template or the renderer changed.
+
+`gallery/manifest.json` records, per output file, a hash of the template's resolved spec and view, a hash of the
+renderer's source files and the file's own hash. A build skips outputs whose three hashes still match; `check` lists
+what differs without rendering anything. Every file is written to a temporary file beside it and moved into place,
+so an interrupted build leaves each file either old or new. The index pages come from `convanim.gallery_index`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+import tempfile
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, TextIO
+
+from .spec import SpecError, output_shape
+from .templates import Template
+
+MANIFEST = "manifest.json"
+INDEX_FILES = ("README.md", "index.html")
+# Modules that never change what an animation looks like; every other convanim source file is "the renderer".
+NOT_RENDERER = {"__main__.py", "cli.py", "gallery.py", "gallery_cli.py", "gallery_index.py", "templates.py"}
+TEMP_PREFIX = ".convanim-"
+FILE_MODE = 0o644  # mkstemp's 0o600 would make the gallery unreadable to others
+
+
+@dataclass(frozen=True, slots=True)
+class Output:
+    """One file of the gallery: a template in one format."""
+
+    template: Template
+    format: str
+
+    @property
+    def filename(self) -> str:
+        return f"{self.template.name}.{self.format}"
+
+    @property
+    def template_hash(self) -> str:
+        """The template as the renderer sees it: the resolved spec and view, and the format."""
+        resolved = f"{self.template.spec!r}\n{self.template.view!r}\n{self.format}"
+        return hashlib.sha256(resolved.encode()).hexdigest()
+
+
+@dataclass(slots=True)
+class BuildReport:
+    built: list[str] = field(default_factory=list)
+    up_to_date: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+
+    def summary(self, out_dir: Path) -> str:
+        parts = [f"{len(self.built)} built", f"{len(self.up_to_date)} up to date"]
+        if self.removed:
+            parts.append(f"{len(self.removed)} removed")
+        return f"gallery: {', '.join(parts)} in {out_dir}"
+
+
+def renderer_hash(package_dir: Path | None = None) -> str:
+    """A hash of every renderer source file (all convanim .py files but the gallery, template and CLI modules)."""
+    root = package_dir or Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root).as_posix()
+        if relative in NOT_RENDERER or "__pycache__" in path.parts:
+            continue
+        digest.update(f"{relative}\0{len(path.read_bytes())}\0".encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def expected_outputs(templates: Iterable[Template]) -> list[Output]:
+    return [Output(template, fmt) for template in templates for fmt in template.formats]
+
+
+def file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def read_manifest(out_dir: Path) -> dict[str, dict[str, str]]:
+    """Output filename -> {"template", "renderer", "sha256"}; empty when missing or unreadable (all is rebuilt)."""
+    try:
+        data = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        outputs = data["outputs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return outputs if isinstance(outputs, dict) else {}
+
+
+def manifest_text(entries: dict[str, dict[str, str]]) -> str:
+    return json.dumps({"outputs": dict(sorted(entries.items()))}, indent=1, sort_keys=True) + "\n"
+
+
+def why_stale(output: Output, out_dir: Path, manifest: dict[str, dict[str, str]], renderer: str) -> str | None:
+    """None when the file on disk is what the code would build; otherwise the reason, for a person."""
+    entry = manifest.get(output.filename)
+    path = out_dir / output.filename
+    if not path.is_file():
+        return "missing"
+    if not isinstance(entry, dict):
+        return "not in the manifest"
+    if entry.get("template") != output.template_hash:
+        return "template changed"
+    if entry.get("renderer") != renderer:
+        return "renderer changed"
+    if entry.get("sha256") != file_hash(path):
+        return "file differs from the one built"
+    return None
+
+
+def write_atomic(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` through a temporary file in the same folder; False (and no write) if unchanged."""
+    if path.is_file() and path.read_bytes() == data:
+        return False
+    descriptor, temporary = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", dir=path.parent)
+    try:
+        os.chmod(temporary, FILE_MODE)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def render_template(template: Template, paths: dict[str, str]) -> None:
+    """Render one template once and save it in each format (the renderer writes each file atomically)."""
+    from .animation import animate
+
+    animation = animate(template.spec, template.view)
+    for path in paths.values():
+        animation.save(path)
+
+
+Renderer = Callable[[Template, dict[str, str]], None]
+
+
+def _render_job(render: Renderer, template: Template, paths: dict[str, str]) -> dict[str, str]:
+    render(template, paths)
+    return {Path(path).name: file_hash(Path(path)) for path in paths.values()}
+
+
+def select(templates: list[Template], only: Iterable[str]) -> list[Template]:
+    """The templates named in `only` (all when empty); an unknown name is a `SpecError`."""
+    wanted = list(dict.fromkeys(only))
+    if not wanted:
+        return templates
+    names = {t.name for t in templates}
+    unknown = [name for name in wanted if name not in names]
+    if unknown:
+        raise SpecError(f"--only: no template named {', '.join(map(repr, unknown))} (see 'convanim list')")
+    return [t for t in templates if t.name in wanted]
+
+
+def build(templates: list[Template], out_dir: Path, jobs: int = 0, only: Iterable[str] = (), clean: bool = False,
+          force: bool = False, progress: TextIO | None = None, render: Renderer | None = None) -> BuildReport:
+    """Render what is stale (everything with `force`), then write the index pages and the manifest.
+
+    `render(template, {format: path})` writes the files (default: `render_template`, the real renderer)."""
+    from .gallery_index import index_files
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    report = BuildReport()
+    for leftover in out_dir.glob(f"{TEMP_PREFIX}*"):  # an interrupted earlier build's temporary files
+        leftover.unlink()
+    renderer = renderer_hash()
+    manifest = read_manifest(out_dir)
+    chosen = {t.name for t in select(templates, only)}
+    work: dict[str, list[Output]] = {}
+    for output in expected_outputs(templates):
+        if output.template.name not in chosen:
+            continue
+        if force or why_stale(output, out_dir, manifest, renderer) is not None:
+            work.setdefault(output.template.name, []).append(output)
+        else:
+            report.up_to_date.append(output.filename)
+    by_filename = {o.filename: o for outputs in work.values() for o in outputs}
+    for filename, sha in _run(work, out_dir, jobs, progress, render or render_template).items():
+        manifest[filename] = {"template": by_filename[filename].template_hash, "renderer": renderer, "sha256": sha}
+        report.built.append(filename)
+    expected = {o.filename for o in expected_outputs(templates)}
+    manifest = {name: entry for name, entry in manifest.items() if name in expected}
+    for name, text in index_files(templates, out_dir).items():
+        write_atomic(out_dir / name, text.encode())
+    write_atomic(out_dir / MANIFEST, manifest_text(manifest).encode())
+    if clean:
+        report.removed = remove_unexpected(templates, out_dir)
+    report.built.sort()
+    return report
+
+
+def _run(work: dict[str, list[Output]], out_dir: Path, jobs: int, progress: TextIO | None,
+         render: Renderer) -> dict[str, str]:
+    """Render each template with work to do, the largest first, in `jobs` processes; filename -> sha256."""
+    if not work:
+        return {}
+    order = sorted(work, key=lambda name: (-_cost(work[name][0].template), name))
+    paths = {name: {o.format: str(out_dir / o.filename) for o in work[name]} for name in order}
+    bar = ProgressBar(len(order), progress)
+    hashes: dict[str, str] = {}
+    workers = min(jobs or os.cpu_count() or 1, len(order))
+    if workers <= 1:
+        for name in order:
+            hashes.update(_render_job(render, work[name][0].template, paths[name]))
+            bar.advance(name)
+    else:
+        if render is render_template:
+            import convanim.animation  # noqa: F401  (imported once here, inherited by forked workers)
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_fork_context()) as pool:
+            futures = {pool.submit(_render_job, render, work[name][0].template, paths[name]): name for name in order}
+            for future in as_completed(futures):
+                hashes.update(future.result())
+                bar.advance(futures[future])
+    bar.close()
+    return hashes
+
+
+def _fork_context():  # type: ignore[no-untyped-def]
+    import multiprocessing
+
+    return multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None
+
+
+def _cost(template: Template) -> int:
+    """Roughly how long a template takes: its output positions times its formats."""
+    return math.prod(output_shape(template.spec)) * max(1, template.spec.out_channels) * len(template.formats)
+
+
+def check(templates: list[Template], out_dir: Path) -> list[str]:
+    """What differs between `out_dir` and what a build would write: one line per file, empty when in step."""
+    from .gallery_index import index_files
+
+    problems: list[str] = []
+    renderer = renderer_hash()
+    manifest = read_manifest(out_dir)
+    outputs = expected_outputs(templates)
+    for output in outputs:
+        reason = why_stale(output, out_dir, manifest, renderer)
+        if reason:
+            problems.append(f"{output.filename}: {reason}")
+    expected = {o.filename for o in outputs}
+    for name in sorted(set(manifest) - expected):
+        problems.append(f"{MANIFEST}: lists {name}, which no template produces")
+    for name, text in index_files(templates, out_dir).items():
+        path = out_dir / name
+        if not path.is_file() or path.read_bytes() != text.encode():
+            problems.append(f"{name}: differs from the index the templates and outputs give")
+    for name in unexpected_files(templates, out_dir):
+        problems.append(f"{name}: no template produces it (remove it, or run 'convanim gallery --clean')")
+    return problems
+
+
+def unexpected_files(templates: list[Template], out_dir: Path) -> list[str]:
+    known = {o.filename for o in expected_outputs(templates)} | set(INDEX_FILES) | {MANIFEST}
+    if not out_dir.is_dir():
+        return []
+    return sorted(p.name for p in out_dir.iterdir() if p.name not in known)
+
+
+def remove_unexpected(templates: list[Template], out_dir: Path) -> list[str]:
+    removed = unexpected_files(templates, out_dir)
+    for name in removed:
+        path = out_dir / name
+        if path.is_dir() and not path.is_symlink():
+            raise SpecError(f"--clean: {path} is a folder; convanim removes only files it could have written")
+        path.unlink()
+    return removed
+
+
+class ProgressBar:
+    """A one-line bar on a terminal; silent anywhere else, so logs stay deterministic."""
+
+    def __init__(self, total: int, stream: TextIO | None) -> None:
+        self.total, self.done = total, 0
+        self.stream = stream if stream is not None and stream.isatty() else None
+
+    def advance(self, label: str) -> None:
+        self.done += 1
+        if self.stream is None:
+            return
+        width = 30
+        filled = width * self.done // self.total
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {label:<40.40}")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.stream is not None:
+            self.stream.write("\n")
+            self.stream.flush()

@@ -1,0 +1,253 @@
+"""The gallery's index pages: README.md (a table that renders on a code-hosting site) and index.html (one
+self-contained page for a lecturer: every animation inline, with its parameters, the output-size formula and
+controls to play, pause and step frame by frame)."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+from .explain import AXIS_NAMES, general_formula, layer_name, output_formula, pytorch_code, shape_text
+from .spec import output_shape
+from .templates import Template
+
+README_INTRO = """\
+# Gallery
+
+Every animation below is built from a template in [`templates/`](../templates) by `convanim gallery`; the numbers and
+the cells come from convanim's geometry engine, which agrees with PyTorch. Open [`index.html`](index.html) in a browser
+to step through each one frame by frame. Render one yourself with `convanim render --template NAME -o NAME.gif`.
+"""
+
+
+def index_files(templates: list[Template], out_dir: Path) -> dict[str, str]:
+    """File name -> text of each index page, from the templates and the SVGs already in `out_dir`."""
+    return {"README.md": readme_text(templates), "index.html": html_text(templates, out_dir)}
+
+
+def shapes(template: Template) -> str:
+    spec = template.spec
+    return (f"{shape_text(spec.input_size, spec.in_channels)} \u2192 "
+            f"{shape_text(output_shape(spec), spec.out_channels)}")
+
+
+def readme_text(templates: list[Template]) -> str:
+    lines = [README_INTRO, "| Animation | What it shows |", "| :---: | --- |"]
+    for template in templates:
+        picture = _picture(template)
+        cell = picture if picture is None else (f'<img src="{picture}" width="300" '
+                                                f'alt="{html.escape(template.title)}">')
+        text = (f"**{_md(template.title)}** (`{template.name}`)<br>{_md(template.caption)}<br>"
+                f"`{pytorch_code(template.spec)}`, {shapes(template)}")
+        lines.append(f"| {cell or ''} | {text} |")
+    return "\n".join(lines) + "\n"
+
+
+def _picture(template: Template) -> str | None:
+    for fmt in ("gif", "webp", "apng", "png", "svg"):
+        if fmt in template.formats:
+            return f"{template.name}.{fmt}"
+    return None
+
+
+def _md(text: str) -> str:
+    """Text safe inside a Markdown table cell."""
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def html_text(templates: list[Template], out_dir: Path) -> str:
+    cards = "\n".join(_card(template, out_dir) for template in templates)
+    toc = "\n".join(f'<li><a href="#{t.name}">{html.escape(t.title)}</a></li>' for t in templates)
+    return PAGE.replace("{{toc}}", toc).replace("{{cards}}", cards)
+
+
+def _card(template: Template, out_dir: Path) -> str:
+    spec = template.spec
+    esc = html.escape
+    svg_path = out_dir / f"{template.name}.svg"
+    if "svg" in template.formats and svg_path.is_file():
+        stage = inline_svg(svg_path.read_text(encoding="utf-8"), prefix=f"{template.name}-")
+        controls = CONTROLS
+    else:
+        picture = _picture(template)
+        stage = f'<img src="{picture}" alt="{esc(template.title)}">' if picture else ""
+        controls = ""
+    axes = "".join(f"<li><span>{name}</span> <code>{esc(output_formula(spec, axis))}</code></li>"
+                   for axis, name in enumerate(AXIS_NAMES[spec.dims]))
+    files = " \u00b7 ".join(f'<a href="{template.name}.{fmt}">{fmt.upper()}</a>' for fmt in template.formats)
+    return f"""<section class="card" id="{template.name}" tabindex="0" aria-label="{esc(template.title)}">
+<div class="stage">{stage}</div>
+{controls}<div class="info">
+<h2>{esc(template.title)}</h2>
+<p class="caption">{esc(template.caption)}</p>
+<dl>
+<dt>Layer</dt><dd><code>{esc(pytorch_code(spec))}</code></dd>
+<dt>Shape</dt><dd>{esc(layer_name(spec))}: {esc(shapes(template))} <span class="muted">(spatial \u00d7 channels)</span></dd>
+<dt>Output size</dt><dd><code>{esc(general_formula(spec))}</code><ul class="axes">{axes}</ul></dd>
+</dl>
+<p class="files">{files} \u00b7 <code>convanim render --template {template.name} -o {template.name}.gif</code></p>
+</div>
+</section>"""
+
+
+CONTROLS = """<div class="controls">
+<button type="button" data-action="prev" title="Previous frame (left arrow)">&#9664; Prev</button>
+<button type="button" data-action="toggle" title="Play or pause (space)">Pause</button>
+<button type="button" data-action="next" title="Next frame (right arrow)">Next &#9654;</button>
+<span class="frame" aria-live="polite"></span>
+</div>
+"""
+
+_ID = re.compile(r'\bid="([^"]+)"')
+
+
+def inline_svg(svg: str, prefix: str) -> str:
+    """An SVG file's root element, ready to sit inside an HTML page beside others: its ids get `prefix`, so that
+    the `<use>` references and SMIL timings of one animation never reach into another."""
+    start = svg.find("<svg")
+    body = svg[start:] if start >= 0 else svg
+    ids = set(_ID.findall(body))
+    if not ids:
+        return body.strip()
+
+    def rename(match: re.Match[str]) -> str:
+        name = match.group(2)
+        return f"{match.group(1)}{prefix}{name}" if name in ids else match.group(0)
+
+    body = _ID.sub(lambda m: f'id="{prefix}{m.group(1)}"', body)
+    body = re.sub(r'((?:xlink:)?href="#|url\(#)([^")]+)', rename, body)
+    # SMIL sync-base timing: begin="f3.end" or begin="0s;f3.end+1s" names another animation element by id
+    body = re.sub(r'\b((?:begin|end)=")([^"]*)"',
+                  lambda m: m.group(1) + re.sub(r'(^|[;\s])([\w.-]+?)(\.(?:begin|end|repeat))',
+                                                lambda t: (t.group(1) + (prefix if t.group(2) in ids else "")
+                                                           + t.group(2) + t.group(3)), m.group(2)) + '"', body)
+    return body.strip()
+
+
+PAGE = """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>convanim gallery</title>
+<style>
+:root { --ink: #1d2330; --muted: #5d6678; --line: #dde1e8; --paper: #ffffff; --ground: #f3f4f7; --accent: #2b5fb3; }
+* { box-sizing: border-box; }
+body { margin: 0; background: var(--ground); color: var(--ink);
+  font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
+header { max-width: 1180px; margin: 0 auto; padding: 40px 24px 8px; }
+h1 { font-size: 2rem; margin: 0 0 6px; letter-spacing: -0.01em; }
+header p { margin: 0 0 14px; color: var(--muted); max-width: 70ch; }
+kbd { font: 0.85em ui-monospace, monospace; border: 1px solid var(--line); border-bottom-width: 2px;
+  border-radius: 4px; padding: 0 5px; background: var(--paper); }
+nav ol { columns: 3 16em; margin: 0; padding-left: 1.4em; color: var(--muted); font-size: 0.92rem; }
+nav a { color: var(--accent); text-decoration: none; }
+nav a:hover { text-decoration: underline; }
+main { max-width: 1180px; margin: 0 auto; padding: 16px 24px 48px; }
+.card { display: grid; grid-template-columns: minmax(0, 560px) minmax(0, 1fr); grid-template-rows: auto 1fr;
+  column-gap: 36px; background: var(--paper); border: 1px solid var(--line); border-radius: 12px;
+  padding: 28px; margin: 0 0 28px; box-shadow: 0 1px 2px rgba(20, 30, 50, 0.05); outline: none; }
+.card:focus-visible { border-color: var(--accent); box-shadow: 0 0 0 3px rgba(43, 95, 179, 0.2); }
+.stage { grid-column: 1; grid-row: 1; display: flex; align-items: center; justify-content: center; min-height: 200px; }
+.stage svg, .stage img { display: block; width: 100%; height: auto; max-height: 560px; }
+.controls { grid-column: 1; grid-row: 2; display: flex; gap: 8px; align-items: center; justify-content: center;
+  margin-top: 14px; align-self: start; }
+.controls button { font: inherit; font-size: 0.92rem; padding: 6px 14px; border: 1px solid var(--line);
+  border-radius: 8px; background: var(--ground); color: var(--ink); cursor: pointer; min-width: 5.5em; }
+.controls button:hover { border-color: var(--accent); color: var(--accent); }
+.frame { font: 0.9rem ui-monospace, "DejaVu Sans Mono", monospace; color: var(--muted); min-width: 9em;
+  text-align: right; }
+.info { grid-column: 2; grid-row: 1 / span 2; min-width: 0; }
+.info h2 { font-size: 1.35rem; margin: 0 0 6px; }
+.caption { margin: 0 0 18px; }
+dl { margin: 0; display: grid; grid-template-columns: auto 1fr; gap: 8px 16px; font-size: 0.95rem; }
+dt { color: var(--muted); }
+dd { margin: 0; min-width: 0; }
+code { font: 0.88em ui-monospace, "DejaVu Sans Mono", Menlo, monospace; background: var(--ground);
+  border-radius: 4px; padding: 1px 5px; overflow-wrap: anywhere; }
+.axes { list-style: none; margin: 6px 0 0; padding: 0; }
+.axes li { margin: 2px 0; }
+.axes span { display: inline-block; min-width: 4.2em; color: var(--muted); }
+.muted { color: var(--muted); }
+.files { margin: 18px 0 0; font-size: 0.9rem; color: var(--muted); }
+.files a { color: var(--accent); }
+@media (max-width: 900px) {
+  .card { grid-template-columns: 1fr; grid-template-rows: auto; }
+  .stage, .controls, .info { grid-column: 1; grid-row: auto; }
+  .info { margin-top: 20px; }
+}
+</style>
+</head>
+<body>
+<header>
+<h1>Convolution animations</h1>
+<p>Each animation shows exactly which input cells a layer reads for each output cell, computed by convanim's geometry
+engine, which agrees with PyTorch. Click an animation's buttons, or focus it and press <kbd>&larr;</kbd> and
+<kbd>&rarr;</kbd> to step, <kbd>space</kbd> to play or pause.</p>
+<nav><ol>
+{{toc}}
+</ol></nav>
+</header>
+<main>
+{{cards}}
+</main>
+<script>
+"use strict";
+(function () {
+  function setUp(card) {
+    var svg = card.querySelector(".stage > svg");
+    var label = card.querySelector(".frame");
+    var toggle = card.querySelector('[data-action="toggle"]');
+    if (!svg || !label || typeof svg.pauseAnimations !== "function") { return null; }
+    var frames = Math.max(1, parseInt(svg.getAttribute("data-frames") || "1", 10));
+    var perFrame = parseFloat(svg.getAttribute("data-seconds-per-frame") || "1") || 1;
+    var hold = parseFloat(svg.getAttribute("data-pause") || "0") || 0;
+    var cycle = frames * perFrame + hold;
+    var playing = true;
+    function current() {
+      var t = svg.getCurrentTime() % cycle;
+      return Math.min(frames - 1, Math.floor(t / perFrame + 1e-6));
+    }
+    function show() {
+      label.textContent = "frame " + (current() + 1) + " / " + frames;
+      card.setAttribute("data-frame", String(current()));
+    }
+    function go(frame) {
+      frame = ((frame % frames) + frames) % frames;
+      svg.pauseAnimations();
+      svg.setCurrentTime(frame * perFrame + Math.min(0.5 * perFrame, 0.05));
+      playing = false;
+      toggle.textContent = "Play";
+      show();
+    }
+    function play(on) {
+      playing = on;
+      if (on) { svg.unpauseAnimations(); } else { svg.pauseAnimations(); }
+      toggle.textContent = on ? "Pause" : "Play";
+      show();
+    }
+    card.querySelector('[data-action="prev"]').addEventListener("click", function () { go(current() - 1); });
+    card.querySelector('[data-action="next"]').addEventListener("click", function () { go(current() + 1); });
+    toggle.addEventListener("click", function () { play(!playing); });
+    card.addEventListener("keydown", function (event) {
+      if (event.target !== card) { return; }
+      if (event.key === "ArrowLeft") { go(current() - 1); event.preventDefault(); }
+      else if (event.key === "ArrowRight") { go(current() + 1); event.preventDefault(); }
+      else if (event.key === " ") { play(!playing); event.preventDefault(); }
+    });
+    show();
+    return function () { if (playing) { show(); } };
+  }
+  var ticks = [];
+  document.querySelectorAll(".card").forEach(function (card) {
+    var tick = setUp(card);
+    if (tick) { ticks.push(tick); }
+  });
+  function loop() { ticks.forEach(function (tick) { tick(); }); window.requestAnimationFrame(loop); }
+  window.requestAnimationFrame(loop);
+})();
+</script>
+</body>
+</html>
+"""

@@ -1,0 +1,288 @@
+"""The gallery: builds what is stale and nothing else, checks by hashes, writes atomically, indexes every animation.
+
+Most tests use a fake renderer (deterministic bytes per template) so that they test the gallery, not the drawing;
+the last ones build real animations."""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import json
+import math
+import os
+import shutil
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from convanim import gallery
+from convanim.cli import cli
+from convanim.gallery_index import inline_svg
+from convanim.spec import SpecError, output_shape
+from convanim.templates import Template, builtin_template_dir, load_templates
+
+ROOT = Path(__file__).resolve().parent.parent
+SMALL = ("no_padding_no_strides", "padding_strides", "numerical_max_pooling")
+HAS_RENDERER = importlib.util.find_spec("convanim.animation") is not None
+RENDERS: list[str] = []  # templates the fake renderer was asked for, in this process
+
+
+def fake_render(template: Template, paths: dict[str, str]) -> None:
+    RENDERS.append(template.name)
+    frames = math.prod(output_shape(template.spec))
+    for fmt, path in paths.items():
+        if fmt == "svg":
+            data = (f'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 30" '
+                    f'data-frames="{frames}" data-seconds-per-frame="1"><defs><rect id="cell" width="4" '
+                    f'height="3"/></defs><use href="#cell"/><g id="f0"><animate id="a0" begin="0s;a1.end"/></g>'
+                    f"<!-- {template.spec!r} --></svg>\n")
+        else:
+            data = f"{fmt} {template.spec!r} {template.view!r}\n"
+        Path(path).write_text(data)
+
+
+def failing_render(template: Template, paths: dict[str, str]) -> None:
+    if template.name == "padding_strides":
+        raise RuntimeError("the renderer broke")
+    fake_render(template, paths)
+
+
+@pytest.fixture()
+def templates_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    for name in SMALL:
+        shutil.copy(builtin_template_dir() / f"{name}.toml", folder / f"{name}.toml")
+    return folder
+
+
+def build(templates_dir: Path, out: Path, **options: object) -> gallery.BuildReport:
+    return gallery.build(load_templates(templates_dir), out, render=fake_render, **options)  # type: ignore[arg-type]
+
+
+def test_a_first_build_renders_everything_and_a_second_nothing(templates_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "gallery"
+    first = build(templates_dir, out, jobs=1)
+    assert first.built == sorted(f"{n}.{f}" for n in SMALL for f in ("gif", "svg"))
+    assert sorted(p.name for p in out.iterdir()) == sorted([*first.built, "README.md", "index.html", "manifest.json"])
+    manifest = json.loads((out / "manifest.json").read_text())["outputs"]
+    assert set(manifest) == set(first.built)
+    assert all(set(entry) == {"template", "renderer", "sha256"} for entry in manifest.values())
+    assert gallery.check(load_templates(templates_dir), out) == []
+    before = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()}
+    RENDERS.clear()
+    second = build(templates_dir, out, jobs=1)
+    assert (second.built, RENDERS, len(second.up_to_date)) == ([], [], 6)
+    assert {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.iterdir()} == before  # nothing rewritten
+
+
+def test_a_changed_template_is_named_by_check_and_alone_rebuilt(templates_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "gallery"
+    build(templates_dir, out, jobs=1)
+    path = templates_dir / "padding_strides.toml"
+    path.write_text(path.read_text().replace("stride = 2", "stride = 1"))
+    problems = gallery.check(load_templates(templates_dir), out)
+    assert problems[:2] == ["padding_strides.gif: template changed", "padding_strides.svg: template changed"]
+    assert any(p.startswith("README.md: differs") for p in problems)  # the index shows the new layer
+    RENDERS.clear()
+    report = build(templates_dir, out, jobs=1)
+    assert (report.built, RENDERS) == (["padding_strides.gif", "padding_strides.svg"], ["padding_strides"])
+    assert gallery.check(load_templates(templates_dir), out) == []
+
+
+def test_a_title_change_rebuilds_only_the_index(templates_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "gallery"
+    build(templates_dir, out, jobs=1)
+    path = templates_dir / "padding_strides.toml"
+    path.write_text(path.read_text().replace('title = "Padding and strides"', 'title = "Strided and padded"'))
+    assert gallery.check(load_templates(templates_dir), out) == [
+        "README.md: differs from the index the templates and outputs give",
+        "index.html: differs from the index the templates and outputs give"]
+    assert build(templates_dir, out, jobs=1).built == []
+    assert "Strided and padded" in (out / "index.html").read_text()
+
+
+def test_check_names_renderer_changes_edited_missing_and_extra_files(templates_dir: Path, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "gallery"
+    build(templates_dir, out, jobs=1)
+    templates = load_templates(templates_dir)
+    (out / "padding_strides.gif").write_bytes(b"edited by hand")
+    (out / "no_padding_no_strides.svg").unlink()
+    (out / "old_name.gif").write_bytes(b"GIF89a")
+    assert gallery.check(templates, out) == [
+        "no_padding_no_strides.svg: missing",
+        "padding_strides.gif: file differs from the one built",
+        "index.html: differs from the index the templates and outputs give",  # it inlines the SVGs
+        "old_name.gif: no template produces it (remove it, or run 'convanim gallery --clean')"]
+    monkeypatch.setattr(gallery, "renderer_hash", lambda package_dir=None: "a different renderer")
+    assert "numerical_max_pooling.gif: renderer changed" in gallery.check(templates, out)
+
+
+def test_clean_removes_files_no_template_produces(templates_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "gallery"
+    build(templates_dir, out, jobs=1)
+    (templates_dir / "padding_strides.toml").unlink()
+    report = build(templates_dir, out, jobs=1, clean=True)
+    assert report.removed == ["padding_strides.gif", "padding_strides.svg"]
+    assert "padding_strides" not in json.loads((out / "manifest.json").read_text())["outputs"]
+    assert gallery.check(load_templates(templates_dir), out) == []
+
+
+def test_only_builds_the_named_templates_and_refuses_unknown_names(templates_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "gallery"
+    assert build(templates_dir, out, jobs=1, only=["padding_strides"]).built == [
+        "padding_strides.gif", "padding_strides.svg"]
+    with pytest.raises(SpecError, match="--only: no template named 'padding_stride'"):
+        build(templates_dir, out, only=["padding_stride"])
+    assert build(templates_dir, out, jobs=1, only=["padding_strides"], force=True).built == [
+        "padding_strides.gif", "padding_strides.svg"]
+
+
+def test_parallel_build_writes_the_same_bytes_as_a_serial_one(templates_dir: Path, tmp_path: Path) -> None:
+    build(templates_dir, tmp_path / "serial", jobs=1)
+    build(templates_dir, tmp_path / "parallel", jobs=2)
+    serial = {p.name: p.read_bytes() for p in (tmp_path / "serial").iterdir()}
+    assert {p.name: p.read_bytes() for p in (tmp_path / "parallel").iterdir()} == serial
+
+
+def test_a_failed_render_leaves_every_file_old_or_new_and_is_retried(templates_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "gallery"
+    build(templates_dir, out, jobs=1)
+    path = templates_dir / "padding_strides.toml"
+    path.write_text(path.read_text().replace("stride = 2", "stride = 1"))
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    with pytest.raises(RuntimeError, match="the renderer broke"):
+        gallery.build(load_templates(templates_dir), out, jobs=1, render=failing_render)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert build(templates_dir, out, jobs=1).built == ["padding_strides.gif", "padding_strides.svg"]
+
+
+def test_write_atomic_leaves_the_old_file_when_interrupted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "index.html"
+    target.write_bytes(b"old")
+
+    def interrupted(source: str, destination: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        gallery.write_atomic(target, b"new")
+    assert [p.name for p in tmp_path.iterdir()] == ["index.html"] and target.read_bytes() == b"old"
+    monkeypatch.undo()
+    assert gallery.write_atomic(target, b"new") and target.read_bytes() == b"new"
+    assert not gallery.write_atomic(target, b"new")  # unchanged: not rewritten
+
+
+def test_leftover_temporary_files_are_removed_by_the_next_build(templates_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "gallery"
+    out.mkdir()
+    (out / f"{gallery.TEMP_PREFIX}index.html.x1y2").write_text("half")
+    build(templates_dir, out, jobs=1)
+    assert not list(out.glob(f"{gallery.TEMP_PREFIX}*"))
+
+
+def test_a_corrupt_manifest_means_a_full_rebuild(templates_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "gallery"
+    build(templates_dir, out, jobs=1)
+    (out / "manifest.json").write_text("{not json")
+    assert len(gallery.check(load_templates(templates_dir), out)) == 6
+    assert len(build(templates_dir, out, jobs=1).built) == 6
+
+
+def test_the_renderer_hash_covers_renderer_sources_only(tmp_path: Path) -> None:
+    package = tmp_path / "convanim"
+    (package / "backends").mkdir(parents=True)
+    for name in ("scene.py", "cli.py", "gallery.py", "backends/svg.py"):
+        (package / name).write_text("# v1\n")
+    first = gallery.renderer_hash(package)
+    (package / "cli.py").write_text("# v2\n")
+    (package / "gallery.py").write_text("# v2\n")
+    assert gallery.renderer_hash(package) == first
+    (package / "backends" / "svg.py").write_text("# v2\n")
+    assert gallery.renderer_hash(package) != first
+
+
+def test_progress_bar_only_on_a_terminal() -> None:
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    quiet, terminal = io.StringIO(), Terminal()
+    for stream in (quiet, terminal):
+        bar = gallery.ProgressBar(2, stream)
+        bar.advance("a")
+        bar.advance("b")
+        bar.close()
+    assert quiet.getvalue() == ""
+    assert "2/2 b" in terminal.getvalue() and terminal.getvalue().endswith("\n")
+
+
+def test_readme_and_index_show_every_animation(templates_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "gallery"
+    build(templates_dir, out, jobs=1)
+    readme = (out / "README.md").read_text()
+    page = (out / "index.html").read_text()
+    for template in load_templates(templates_dir):
+        assert f'<img src="{template.name}.gif"' in readme and template.caption in readme
+        assert f'id="{template.name}"' in page and template.title in page
+    assert "nn.MaxPool2d(kernel_size=3, stride=1)" in page
+    assert "floor((5 + 1 + 1 - 1*(3-1) - 1) / 2) + 1 = 3" in page  # padding_strides, per axis
+    assert "http://" not in page.replace("http://www.w3.org/", "") and "https://" not in page  # no network
+    assert page.count('<button type="button" data-action="next"') == 3
+
+
+def test_inline_svg_prefixes_ids_and_their_references() -> None:
+    svg = ('<?xml version="1.0"?>\n<svg viewBox="0 0 1 1"><defs><rect id="c"/><clipPath id="k"/></defs>'
+           '<use href="#c" clip-path="url(#k)"/><use xlink:href="#c"/><a href="#elsewhere"/>'
+           '<animate id="a0" begin="0s;a1.end"/><animate id="a1" begin="a0.end+0.5s"/></svg>')
+    assert inline_svg(svg, "p-") == (
+        '<svg viewBox="0 0 1 1"><defs><rect id="p-c"/><clipPath id="p-k"/></defs>'
+        '<use href="#p-c" clip-path="url(#p-k)"/><use xlink:href="#p-c"/><a href="#elsewhere"/>'
+        '<animate id="p-a0" begin="0s;p-a1.end"/><animate id="p-a1" begin="p-a0.end+0.5s"/></svg>')
+
+
+def test_list_shows_every_packaged_template() -> None:
+    result = CliRunner().invoke(cli, ["list"])
+    assert result.exit_code == 0, result.output
+    names = [line.split()[0] for line in result.output.splitlines()]
+    assert names == [t.name for t in load_templates()]
+    assert "padding_strides " in result.output and "Conv2d 5x5x1 \u2192 3x3x1" in result.output
+
+
+def test_gallery_command_builds_then_checks(templates_dir: Path, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(gallery, "render_template", fake_render)
+    out = tmp_path / "gallery"
+    runner = CliRunner()
+    args = ["gallery", "--templates", str(templates_dir), "--out", str(out)]
+    result = runner.invoke(cli, [*args, "--check"])
+    assert result.exit_code == 1 and "padding_strides.gif: missing" in result.output
+    result = runner.invoke(cli, [*args, "--jobs", "1"])
+    assert (result.exit_code, result.output) == (0, f"gallery: 6 built, 0 up to date in {out}\n")
+    result = runner.invoke(cli, [*args, "--check"])
+    assert (result.exit_code, result.output) == (0, f"gallery: {out} is up to date (6 outputs)\n")
+    result = runner.invoke(cli, [*args, "--only", "nope"])
+    assert result.exit_code == 2 and "--only: no template named 'nope'" in result.output
+
+
+# --- the real renderer ----------------------------------------------------------------------------------------------
+
+@pytest.mark.skipif(not HAS_RENDERER, reason="the renderer (convanim.animation) is not there yet")
+def test_real_build_is_deterministic_and_files_decode(templates_dir: Path, tmp_path: Path) -> None:
+    from PIL import Image
+
+    templates = load_templates(templates_dir)
+    gallery.build(templates, tmp_path / "a", jobs=2)
+    gallery.build(templates, tmp_path / "b", jobs=1)
+    first = {p.name: p.read_bytes() for p in (tmp_path / "a").iterdir()}
+    assert {p.name: p.read_bytes() for p in (tmp_path / "b").iterdir()} == first
+    for template in templates:
+        root = ET.parse(tmp_path / "a" / f"{template.name}.svg").getroot()
+        frames = int(root.get("data-frames", "0"))
+        assert frames == math.prod(output_shape(template.spec))
+        assert float(root.get("data-seconds-per-frame", "0")) > 0
+        with Image.open(tmp_path / "a" / f"{template.name}.gif") as image:
+            assert image.n_frames == frames
