@@ -219,6 +219,11 @@ def _check_fit(spec: ConvSpec) -> None:
             if before > k // 2:
                 raise SpecError(f"padding: {spec.op} padding must be at most half the kernel size{where} "
                                 f"(got padding={before}, kernel_size={k})")
+            if spec.op == "avgpool" and spec.dims == 3 and n < k:  # PyTorch's avg_pool3d ignores padding here
+                raise SpecError(f"kernel_size: avgpool in 3d needs the input to be at least the kernel size{where}, "
+                                f"padding not counted (got input {n}, kernel_size {k})")
+            if pooled_length(n, k, s, before, after, d, spec.ceil_mode) >= 1:
+                continue  # with ceil_mode the one window may run past the padded input, as in PyTorch
         if extent > n + before + after:
             what = f"dilated kernel extent {d}*({k}-1)+1 = {extent}" if d > 1 else f"kernel size {k}"
             raise SpecError(f"kernel_size: {what} is larger than the padded input {n}+{before}+{after} = "

@@ -147,9 +147,7 @@ def compare(params):
 
 
 # --------------------------------------------------------------------------
-# known engine disagreements (see the test_known_disagreement_* xfails at the end);
-# the property tests steer around them so that the suite stays green.
-# Delete an entry once the engine is fixed -- its xfail test will XPASS.
+# two corners of PyTorch's rules the engine once got wrong (tests at the end)
 # --------------------------------------------------------------------------
 
 def _ceil_overhang(params):
@@ -174,11 +172,6 @@ def _avgpool3d_input_smaller_than_kernel(params):
         nn < kk for nn, kk in zip(n, k))
 
 
-KNOWN_ISSUES = [_ceil_overhang, _avgpool3d_input_smaller_than_kernel]
-
-
-def known_issue(params):
-    return any(f(params) for f in KNOWN_ISSUES)
 
 
 def compare_or_refused(params):
@@ -312,7 +305,6 @@ def pool_cases(draw, dims, op):
     if draw(st.booleans()):
         params["out_channels"] = params["in_channels"]
     assume(not R.problems(**params))
-    assume(not known_issue(params))
     return params
 
 
@@ -681,7 +673,7 @@ def any_params(draw):
 @given(params=any_params())
 @ci(1000)
 def test_validity_agrees_with_pytorch_rules(params):
-    if R.ambiguous(**params) or known_issue(params):
+    if R.ambiguous(**params):
         return
     try:
         R.resolve(**params)
@@ -707,11 +699,9 @@ def test_transposed_string_padding_lenient(params):
 
 
 # --------------------------------------------------------------------------
-# 5. known engine disagreements with PyTorch (xfail until fixed)
+# 5. corners of PyTorch's rules that the engine once got wrong
 # --------------------------------------------------------------------------
 
-@pytest.mark.xfail(reason="engine refuses ceil_mode pooling windows longer than the "
-                          "padded input; PyTorch gives an output of 1", strict=False)
 @pytest.mark.parametrize("params", [
     # ceil((1 - 3) / 3) + 1 = 1 window, [0, 3): cells 1 and 2 are padding
     dict(dims=1, op="maxpool", input_size=1, kernel_size=3, ceil_mode=True),
@@ -719,15 +709,14 @@ def test_transposed_string_padding_lenient(params):
     dict(dims=1, op="maxpool", input_size=7, kernel_size=4, dilation=3, ceil_mode=True),
     dict(dims=2, op="avgpool", input_size=(1, 2), kernel_size=(1, 3), ceil_mode=True),
 ], ids=repr)
-def test_known_disagreement_ceil_overhang(params):
+def test_ceil_mode_window_may_overhang_the_padded_input(params):
+    # PyTorch gives one output when ceil_mode lets the only window run past the padded input
     assert _ceil_overhang(params) and not R.problems(**params)
     compare(params)
 
 
-@pytest.mark.xfail(reason="engine accepts AvgPool3d with an input axis smaller than the "
-                          "kernel; ATen's avg_pool3d (pool3d_shape_check with "
-                          "check_input_size=true) refuses it", strict=False)
-def test_known_disagreement_avgpool3d_input_smaller_than_kernel():
+# ATen's avg_pool3d (pool3d_shape_check with check_input_size=true) refuses it
+def test_avgpool3d_refuses_input_smaller_than_kernel():
     params = dict(dims=3, op="avgpool", input_size=(2, 3, 3), kernel_size=3, padding=1)
     assert R.problems(**params)
     with pytest.raises(SpecError) as exc:
