@@ -102,8 +102,12 @@ class Animation:
         return f"<Animation {self.scene.title} · {self.frame_count} frames · {self.size[0]}x{self.size[1]} px>"
 
 
-def animate(spec: ConvSpec, view: ViewSpec | None = None, **view_options: Any) -> Animation:
-    """`animate(make_spec(input_size=5, kernel_size=3, stride=2, padding=1), theme="dark").save("x.gif")`."""
+def animate(spec: ConvSpec, view: ViewSpec | str | None = None, **view_options: Any) -> Animation:
+    """`animate(make_spec(input_size=5, kernel_size=3, stride=2, padding=1), theme="dark").save("x.gif")`.
+
+    `view` is a `ViewSpec`, or the name of a view ("oblique", "flat") alongside other view options."""
+    if isinstance(view, str):
+        view_options["view"], view = view, None
     if view is not None and view_options:
         raise SpecError("view: give either a ViewSpec or view options, not both")
     return Animation(spec, view or make_view(**view_options))

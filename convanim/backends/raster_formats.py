@@ -49,7 +49,9 @@ def write_animated(scene: Scene, stream: BinaryIO, fmt: str) -> None:
     """Animated WebP (lossless) or APNG."""
     frames = frame_images(scene)
     first = next(frames)
-    options = {"save_all": True, "append_images": frames, "duration": list(scene.durations_ms), "loop": scene.loop}
+    # WebP encodes frames as they come; Pillow's APNG writer needs a list (it ignores an iterator).
+    rest = frames if fmt == "webp" else list(frames)
+    options = {"save_all": True, "append_images": rest, "duration": list(scene.durations_ms), "loop": scene.loop}
     if fmt == "webp":
         first.save(stream, format="WEBP", lossless=True, method=4, **options)
     else:

@@ -1,0 +1,258 @@
+"""The 2d renderer: shaded cells per frame are exactly the geometry's taps (pixels in GIF frames, groups in SVG),
+the files decode, bad requests are refused without leaving files behind, and output is deterministic."""
+
+from __future__ import annotations
+
+import io
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from convanim.animation import animate
+from convanim.backends.gif import write_gif
+from convanim.cli import cli
+from convanim.geometry import REAL, Geometry
+from convanim.scene import Polygon
+from convanim.spec import SpecError, make_spec
+from convanim.view import make_view
+
+# name: input, kernel, stride, padding, dilation (the classic convolution-arithmetic figures)
+REFERENCE = {
+    "no_padding_no_strides": (4, 3, 1, 0, 1),
+    "arbitrary_padding_no_strides": (5, 4, 1, 2, 1),
+    "same_padding_no_strides": (5, 3, 1, 1, 1),
+    "full_padding_no_strides": (5, 3, 1, 2, 1),
+    "no_padding_strides": (5, 3, 2, 0, 1),
+    "padding_strides": (5, 3, 2, 1, 1),
+    "padding_strides_odd": (6, 3, 2, 1, 1),
+    "dilation": (7, 3, 1, 0, 2),
+}
+
+
+def reference_spec(name: str, transposed: bool):
+    size, kernel, stride, padding, dilation = REFERENCE[name]
+    if not transposed:
+        return make_spec(input_size=size, kernel_size=kernel, stride=stride, padding=padding, dilation=dilation)
+    span = size + 2 * padding - dilation * (kernel - 1) - 1
+    return make_spec(input_size=span // stride + 1, kernel_size=kernel, stride=stride, padding=padding,
+                     dilation=dilation, transposed=True, output_padding=span % stride)
+
+
+def blend(top, under, opacity):
+    alpha = round(opacity * 255)
+    return tuple((t * alpha + u * (255 - alpha) + 127) // 255 for t, u in zip(top, under))
+
+
+def majority(image: np.ndarray, x: float, y: float) -> tuple[int, int, int]:
+    """The most common colour in a 5x5 patch: a thin connector line crossing the centre does not fool it."""
+    cx, cy = int(round(x)), int(round(y))
+    patch = image[cy - 2:cy + 3, cx - 2:cx + 3].reshape(-1, image.shape[2])[:, :3]
+    colours, counts = np.unique(patch, axis=0, return_counts=True)
+    return tuple(int(v) for v in colours[counts.argmax()])
+
+
+def decode_gif(data: bytes) -> list[np.ndarray]:
+    image = Image.open(io.BytesIO(data))
+    frames = []
+    for t in range(image.n_frames):
+        image.seek(t)
+        frames.append(np.asarray(image.convert("RGB")))
+    return frames
+
+
+def check_frames_against_geometry(spec, frames: list[np.ndarray], scene) -> None:
+    geometry = Geometry(spec)
+    theme = scene.theme
+    rows, cols = geometry.grid_shape
+    out_rows, out_cols = geometry.output_shape
+    # Where the planes sit: the input grid's corner is model (0, 0, 0); the output plane's position is read off the
+    # scene's unshaded output cells, which are the static polygons filled with the output colour.
+    output_cells = [p for p in scene.items if isinstance(p, Polygon) and p.frame is None and p.fill == theme.output_fill]
+    out_x, out_y, out_z = output_cells[0].points[0]
+    assert len(frames) == geometry.frame_count
+    for t, pixels in enumerate(frames):
+        frame = geometry.frame(t)
+        tapped = {tuple(g) for g in frame.grid.tolist()}
+        for r in range(rows):
+            for c in range(cols):
+                under = theme.input_fill if geometry.grid_zero[r, c] == REAL else theme.zero_fill
+                expected = blend(theme.shade, under, theme.shade_opacity) if (r, c) in tapped else under
+                x, y = scene.projection((c + 0.5, r + 0.5, 0.0))
+                assert majority(pixels, x, y) == expected, (t, (r, c))
+        for r in range(out_rows):
+            for c in range(out_cols):
+                shaded = (r, c) == frame.output
+                expected = blend(theme.shade, theme.output_fill, theme.shade_opacity) if shaded else theme.output_fill
+                x, y = scene.projection((out_x + c + 0.5, out_y + r + 0.5, out_z))
+                assert majority(pixels, x, y) == expected, (t, "output", (r, c))
+
+
+@pytest.mark.parametrize("transposed", [False, True], ids=["direct", "transposed"])
+@pytest.mark.parametrize("name", [n for n in REFERENCE])
+def test_reference_gif_frames_shade_exactly_the_taps(name, transposed):
+    if name == "dilation" and transposed:
+        pytest.skip("the classic set has no transposed dilation figure")
+    spec = reference_spec(name, transposed)
+    animation = animate(spec, cell_size=22)
+    buffer = io.BytesIO()
+    write_gif(animation.scene, buffer)
+    check_frames_against_geometry(spec, decode_gif(buffer.getvalue()), animation.scene)
+
+
+def test_odd_transposed_extra_row_and_column_are_at_the_end():
+    spec = reference_spec("padding_strides_odd", transposed=True)
+    geometry = Geometry(spec)
+    assert geometry.output_shape == (6, 6)
+    # drawn grid: 1 padding, inputs at 1,3,5, then 2 padding cells (1 + output_padding) at the end
+    assert [int(v) for v in geometry.axes[0].grid_input] == [-1, 0, -1, 1, -1, 2, -1, -1]
+
+
+@pytest.mark.parametrize("kwargs", [dict(view="flat"), dict(theme="dark"), dict(theme="colorblind"),
+                                    dict(transparent=True)])
+def test_views_and_themes_shade_the_taps(kwargs):
+    spec = make_spec(input_size=(5, 6), kernel_size=(3, 2), stride=(2, 1), padding=((1, 0), (0, 1)))
+    animation = animate(spec, cell_size=22, **kwargs)
+    frames = [np.asarray(animation.frame(t).convert("RGBA" if kwargs.get("transparent") else "RGB"))
+              for t in range(animation.frame_count)]
+    if kwargs.get("transparent"):
+        assert frames[0][0, 0, 3] == 0  # the corner is background, and transparent
+        frames = [f[..., :3] for f in frames]
+    check_frames_against_geometry(spec, frames, animation.scene)
+
+
+def _inverse(projection, x: float, y: float) -> tuple[float, float]:
+    """Model (column, row) on the plane z=0 of a pixel."""
+    matrix = np.array([[projection.ax, projection.bx], [projection.ay, projection.by]]) * projection.cell
+    return tuple(np.linalg.solve(matrix, [x - projection.ox, y - projection.oy]))
+
+
+def test_svg_has_one_state_per_frame_and_shades_the_taps():
+    spec = reference_spec("padding_strides", transposed=False)
+    animation = animate(spec)
+    root = ET.fromstring(animation.to_svg())
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    assert root.get("data-frames") == "9"
+    groups = root.findall("s:g[@class='frame']", ns)
+    geometry = Geometry(spec)
+    shading_groups = groups[:geometry.frame_count]  # the first moving run: the window on the input plane
+    assert [int(g.get("data-frame")) for g in shading_groups] == list(range(9))
+    for t, group in enumerate(shading_groups):
+        animations = group.findall("s:animate", ns)
+        assert len(animations) == 1 and animations[0].get("attributeName") == "visibility"
+        cells = set()
+        for path in group.findall("s:path", ns):
+            if path.get("fill-opacity") is None:
+                continue
+            numbers = [float(v) for v in path.get("d").replace("M", " ").replace("L", " ").replace("Z", " ").split()]
+            xs, ys = numbers[0::2], numbers[1::2]
+            column, row = _inverse(animation.scene.projection, sum(xs) / len(xs), sum(ys) / len(ys))
+            cells.add((int(np.floor(row)), int(np.floor(column))))
+        assert cells == {tuple(g) for g in geometry.frame(t).grid.tolist()}
+
+
+def test_numbers_are_computed_from_the_taps():
+    from convanim.values import input_values, kernel_values, output_values
+
+    for op, stride in (("conv", 2), ("maxpool", 1), ("avgpool", 1)):
+        spec = make_spec(input_size=5, kernel_size=3, stride=stride, padding=1 if op == "conv" else 0, op=op)
+        geometry = Geometry(spec)
+        x, w = input_values(geometry), kernel_values(geometry)
+        got = output_values(geometry, x, w)
+        # an independent direct computation
+        pad = 1 if op == "conv" else 0
+        padded = np.pad(x.astype(float), pad, constant_values=0)
+        expected = np.zeros(geometry.output_shape)
+        for r in range(expected.shape[0]):
+            for c in range(expected.shape[1]):
+                window = padded[r * stride:r * stride + 3, c * stride:c * stride + 3]
+                expected[r, c] = {"conv": (window * w).sum(), "maxpool": window.max(),
+                                  "avgpool": window.mean()}[op]
+        assert np.allclose(got, expected)
+        assert set(np.unique(x)) <= {0, 1, 2, 3} and len(np.unique(x)) > 1
+
+
+def test_numbers_mode_renders_with_the_flat_view():
+    animation = animate(make_spec(input_size=5, kernel_size=3, stride=2, padding=1), numbers=True)
+    assert animation.view.view == "flat"
+    texts = [item.text for item in animation.scene.items if getattr(item, "text", None) is not None]
+    assert "0" in texts  # padding cells show their zero
+
+
+@pytest.mark.parametrize("suffix", [".gif", ".svg", ".png", ".webp", ".apng"])
+def test_every_format_decodes_and_is_deterministic(tmp_path, suffix):
+    spec = make_spec(input_size=4, kernel_size=3, padding=1, stride=2)
+    first = animate(spec, cell_size=16).save(tmp_path / f"a{suffix}")
+    second = animate(spec, cell_size=16).save(tmp_path / f"b{suffix}")
+    assert first.read_bytes() == second.read_bytes()
+    if suffix == ".svg":
+        ET.fromstring(first.read_text())
+        return
+    image = Image.open(first)
+    expected = 1 if suffix == ".png" and image.format == "PNG" and not getattr(image, "is_animated", False) else 4
+    assert getattr(image, "n_frames", 1) == expected
+
+
+def test_frames_directory_and_beamer_line(tmp_path):
+    result = CliRunner().invoke(cli, ["render", "--input", "4", "--kernel", "3", "--frames", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir())[:2] == ["frame-000.png", "frame-000.svg"]
+    assert len(list(tmp_path.glob("*.png"))) == 4 and len(list(tmp_path.glob("*.svg"))) == 4
+    assert "\\animategraphics[loop,controls,width=\\linewidth]{1}" in result.output
+    assert result.output.strip().endswith("{000}{003}")
+
+
+def test_render_cli_writes_a_gif(tmp_path):
+    target = tmp_path / "padding_strides.gif"
+    result = CliRunner().invoke(cli, ["render", "--input", "5", "--kernel", "3", "--stride", "2", "--padding", "1",
+                                      "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert Image.open(target).n_frames == 9
+
+
+@pytest.mark.parametrize("args, words", [
+    (["-o", "{tmp}/x.bmp"], "output: unknown format '.bmp'"),
+    (["-o", "{tmp}/missing/x.gif"], "does not exist"),
+    (["--input", "100", "-o", "{tmp}/x.gif"], "more than the limit of 4,096"),
+    (["--input", "20", "--max-frames", "100", "-o", "{tmp}/x.gif"], "raise it with --max-frames"),
+    (["--cell-size", "2", "-o", "{tmp}/x.gif"], "cell_size: must be between 4 and 400"),
+    (["--input", "60", "--cell-size", "400", "-o", "{tmp}/x.gif"], "more than 8000 on a side"),
+    ([], "give -o FILE and/or --frames DIR"),
+    (["--frames", "{tmp}/nowhere"], "frames: directory"),
+])
+def test_render_bad_input_is_one_line_exit_2_and_no_file(tmp_path, args, words):
+    args = [a.replace("{tmp}", str(tmp_path)) for a in args]
+    result = CliRunner().invoke(cli, ["render", *args])
+    assert result.exit_code == 2, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_failed_write_leaves_no_file_and_keeps_the_old_one(tmp_path, monkeypatch):
+    import convanim.backends.gif as gif
+
+    target = tmp_path / "x.gif"
+    target.write_bytes(b"old")
+
+    def broken(scene, stream):
+        stream.write(b"GIF89a partial")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(gif, "write_gif", broken)
+    with pytest.raises(RuntimeError):
+        animate(make_spec(input_size=4)).save(target)
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.gif"]
+
+
+def test_python_api_rejects_unknown_format(tmp_path):
+    with pytest.raises(SpecError, match="unknown format"):
+        animate(make_spec(input_size=4)).save(tmp_path / "x.jpeg")
+
+
+def test_notebook_display_is_the_svg():
+    html = animate(make_spec(input_size=4))._repr_html_()
+    assert html.startswith("<svg") and 'data-frames="4"' in html
