@@ -8,6 +8,16 @@ from ..view import ViewSpec
 
 
 def build_scene(spec: ConvSpec, view: ViewSpec) -> Scene:
+    """Pick the figure: a channelled sequence, a volume, a stack of channel planes, or the classic single plane."""
+    several = spec.in_channels > 1 or spec.out_channels > 1
+    if spec.dims == 1 and several:
+        from .sequence import build_sequence_scene
+
+        return build_sequence_scene(spec, view)
+    if spec.dims == 2 and several:
+        from .channels import build_channels_scene
+
+        return build_channels_scene(spec, view)
     from .plane import build_plane_scene
 
     return build_plane_scene(spec, view)

@@ -1,0 +1,114 @@
+"""Scenes with channels, volumes and stages: every shaded cell is a tap the geometry lists, on a channel the output
+channel reads, and it shows in the rendered pixels."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+import pytest
+
+from convanim import make_spec
+from convanim.geometry import Geometry, channel_inputs
+from convanim.raster import frame_image
+from convanim.scene import Polygon, Text
+from convanim.scenes import build_scene
+from convanim.scenes.channels import frame_plan
+from convanim.spec import SpecError
+from convanim.view import make_view
+
+Cell = tuple[int, int, int, int]  # (stack, plane, row, col)
+
+
+def cell_map(scene) -> dict[tuple, tuple[Cell, tuple[int, int, int]]]:
+    """Static cell polygons by their corners -> ((stack, plane, row, col), fill). Stacks are ordered by their left x,
+    planes within a stack from the top (largest z) down."""
+    cells = [item for item in scene.items if isinstance(item, Polygon) and item.frame is None]
+    by_z: dict[float, list[Polygon]] = defaultdict(list)
+    for item in cells:
+        by_z[round(item.points[0][2], 6)].append(item)
+    planes: dict[tuple[float, float], list[Polygon]] = {}  # (left x, z) -> cells; planes at one z split at x gaps
+    for z, members in by_z.items():
+        members.sort(key=lambda m: m.points[0][0])
+        start = 0
+        for i in range(1, len(members) + 1):
+            if i == len(members) or members[i].points[0][0] > members[i - 1].points[1][0] + 0.5:
+                planes[(round(members[start].points[0][0], 6), z)] = members[start:i]
+                start = i
+    xs = sorted({x for x, _ in planes})
+    mapping = {}
+    for (x, z), members in planes.items():
+        stack = xs.index(x)
+        zs = sorted({pz for px, pz in planes if px == x}, reverse=True)
+        y0 = min(p[1] for m in members for p in m.points)
+        for m in members:
+            cell = (stack, zs.index(z), round(m.points[0][1] - y0), round(m.points[0][0] - x))
+            mapping[m.points] = (cell, m.fill)
+    return mapping
+
+
+def shaded(scene, frame: int, mapping) -> set[Cell]:
+    theme = scene.theme
+    return {mapping[item.points][0] for item in scene.items
+            if isinstance(item, Polygon) and item.frame == frame and item.fill == theme.shade}
+
+
+def check_pixels(scene, frame: int, mapping) -> None:
+    """Each shaded cell's centre shows the shade blended over the cell's own fill."""
+    theme = scene.theme
+    image = np.asarray(frame_image(scene, frame).convert("RGB")).astype(int)
+    for item in scene.items:
+        if not (isinstance(item, Polygon) and item.frame == frame and item.fill == theme.shade):
+            continue
+        fill = np.array(mapping[item.points][1])
+        expected = fill * (1 - theme.shade_opacity) + np.array(theme.shade) * theme.shade_opacity
+        cx, cy = scene.projection(tuple(np.mean(item.points, axis=0)))
+        patch = image[round(cy) - 2:round(cy) + 3, round(cx) - 2:round(cx) + 3].reshape(-1, 3)
+        assert np.abs(np.median(patch, axis=0) - expected).max() <= 6, (frame, mapping[item.points][0])
+
+
+def plan_of(spec, view):
+    return frame_plan(Geometry(spec).frame_count, spec.out_channels, view).steps
+
+
+def expected_channel_taps(spec, view, frame: int, in_stack=0, out_stack=1) -> set[Cell]:
+    """Taps of the frame's output position on every input channel its output channel reads, plus the output cell."""
+    geometry = Geometry(spec)
+    p, oc = plan_of(spec, view)[frame]
+    f = geometry.frame(p)
+    cells = {(in_stack, ic, int(r), int(c)) for ic in channel_inputs(spec)[oc] for r, c in f.grid}
+    return cells | {(out_stack, oc, *f.output)}
+
+
+def expected_sequence_taps(spec, view, frame: int) -> set[Cell]:
+    geometry = Geometry(spec)
+    p, oc = plan_of(spec, view)[frame]
+    f = geometry.frame(p)
+    return {(0, 0, ic, int(g[0])) for ic in channel_inputs(spec)[oc] for g in f.grid} | {(1, 0, oc, f.output[0])}
+
+
+SEQUENCES = [
+    dict(dims=1, input_size=12, kernel_size=3, in_channels=6, out_channels=4),
+    dict(dims=1, input_size=12, kernel_size=3, padding=1, stride=2, in_channels=6, out_channels=4, groups=2),
+    dict(dims=1, input_size=8, kernel_size=3, in_channels=3, depthwise=True),
+]
+
+
+@pytest.mark.parametrize("args", SEQUENCES)
+@pytest.mark.parametrize("view_name", ["oblique", "flat"])
+def test_sequence_shades_exactly_the_taps(args, view_name):
+    spec = make_spec(**args)
+    view = make_view(view_name)
+    scene = build_scene(spec, view)
+    mapping = cell_map(scene)
+    assert scene.frame_count == len(plan_of(spec, view))
+    for t in range(scene.frame_count):
+        assert shaded(scene, t, mapping) == expected_sequence_taps(spec, view, t), t
+    for t in (0, scene.frame_count - 1):
+        check_pixels(scene, t, mapping)
+
+
+def test_sequence_labels_name_the_planes():
+    scene = build_scene(make_spec(dims=1, input_size=12, kernel_size=3, in_channels=6, out_channels=2), make_view())
+    texts = {item.text for item in scene.items if isinstance(item, Text)}
+    assert {"input 12×6", "output 10×2", "c5"} <= texts
