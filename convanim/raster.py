@@ -34,16 +34,20 @@ class Coverage:
 
 
 @lru_cache(maxsize=4096)
-def _polygon_coverage(points: tuple[tuple[float, float], ...]) -> Coverage | None:
-    """Cached: a window cell is shaded in many frames, at the same place."""
-    xs, ys = [p[0] for p in points], [p[1] for p in points]
+def _polygon_coverage(*polygons: tuple[tuple[float, float], ...]) -> Coverage | None:
+    """Coverage of the union of polygons (e.g. the dashes of one line). Cached: a window cell is shaded in many
+    frames, at the same place."""
+    xs = [p[0] for points in polygons for p in points]
+    ys = [p[1] for points in polygons for p in points]
     left, top = math.floor(min(xs)), math.floor(min(ys))
     right, bottom = math.ceil(max(xs)) + 1, math.ceil(max(ys)) + 1
     if right <= left or bottom <= top:
         return None
     s = SUPERSAMPLE
     mask = Image.new("L", ((right - left) * s, (bottom - top) * s), 0)
-    ImageDraw.Draw(mask).polygon([((x - left) * s, (y - top) * s) for x, y in points], fill=255)
+    draw = ImageDraw.Draw(mask)
+    for points in polygons:
+        draw.polygon([((x - left) * s, (y - top) * s) for x, y in points], fill=255)
     return Coverage(left, top, np.asarray(mask.reduce(s)))  # box filter: the covered fraction of each pixel
 
 
@@ -126,7 +130,8 @@ class Rasterizer:
             cov = _polygon_coverage(tuple(scene.point(p) for p in item.points))
             return [cov] if cov else []
         quads = _line_quads(scene.point(item.start), scene.point(item.end), item.width, item.dash)
-        return [c for c in (_polygon_coverage(tuple(q)) for q in quads) if c is not None]
+        cov = _polygon_coverage(*quads) if quads else None
+        return [cov] if cov else []
 
     def _close_run(self, static: bool, items: list[Item]) -> None:
         if static:

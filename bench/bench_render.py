@@ -1,0 +1,106 @@
+"""Render benchmark (issue targets: 9-frame GIF < 0.1 s, 49-frame GIF < 0.5 s, 1024 frames < 10 s and < 300 MB,
+render+encode <= 2x Pillow's encode-only time, GIF bytes <= the reference GIFs at the same pixel size, SVG < GIF).
+
+Run: python bench/bench_render.py            (prints a Markdown table to paste into README.md)
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import statistics
+import subprocess
+import sys
+import time
+
+from PIL import Image
+
+from convanim import make_spec
+from convanim.animation import animate
+from convanim.backends.gif import write_gif
+from convanim.backends.raster_formats import frame_images
+from convanim.backends.svg import write_svg
+from convanim.scenes import build_scene
+from convanim.view import make_view
+
+CASES = {  # name: spec, cell size matching the reference GIF's pixel size, reference bytes
+    "padding_strides": (dict(input_size=5, kernel_size=3, stride=2, padding=1), 26, 118_422),
+    "full_padding_no_strides": (dict(input_size=5, kernel_size=3, padding=2), 26, 435_605),
+}
+
+
+def best_of(runs: int, work) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def render_gif(spec_args: dict, cell: int | None) -> bytes:
+    scene = build_scene(make_spec(**spec_args), make_view(cell_size=cell))
+    buffer = io.BytesIO()
+    write_gif(scene, buffer)
+    return buffer.getvalue()
+
+
+def render_svg(spec_args: dict, cell: int | None) -> str:
+    scene = build_scene(make_spec(**spec_args), make_view(cell_size=cell))
+    buffer = io.StringIO()
+    write_svg(scene, buffer)
+    return buffer.getvalue()
+
+
+def pillow_encode_only(spec_args: dict, cell: int | None) -> float:
+    """Pillow's own GIF encoder on the same frames, already rendered (its adaptive palette, all frames in memory)."""
+    scene = build_scene(make_spec(**spec_args), make_view(cell_size=cell))
+    frames = [image.convert("P", palette=Image.Palette.ADAPTIVE) for image in frame_images(scene)]
+
+    def encode() -> None:
+        frames[0].save(io.BytesIO(), format="GIF", save_all=True, append_images=frames[1:], duration=1000, loop=0)
+
+    return best_of(3, encode)
+
+
+def big_case() -> dict:
+    """The 32x32 input, 5x5 kernel, padding 2 (1024 frames), in a fresh process so peak memory is its own."""
+    code = ("import resource, time, io, json\n"
+            "from convanim import make_spec\nfrom convanim.animation import animate\n"
+            "start = time.perf_counter()\n"
+            "a = animate(make_spec(input_size=32, kernel_size=5, padding=2))\n"
+            "path = a.save('/tmp/convanim-bench-1024.gif')\n"
+            "seconds = time.perf_counter() - start\n"
+            "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+            "print(json.dumps({'seconds': seconds, 'peak_mb': peak, 'frames': a.frame_count, 'size': a.size, "
+            "'bytes': path.stat().st_size}))\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout)
+
+
+def main() -> None:
+    render_gif(CASES["padding_strides"][0], None)  # warm caches (fonts, imports) once
+    rows = []
+    for name, (spec_args, reference_cell, reference_bytes) in CASES.items():
+        for cell in (None, reference_cell):
+            gif_seconds = best_of(5, lambda: render_gif(spec_args, cell))
+            svg_seconds = best_of(5, lambda: render_svg(spec_args, cell))
+            gif, svg = render_gif(spec_args, cell), render_svg(spec_args, cell)
+            size = Image.open(io.BytesIO(gif)).size
+            encode = pillow_encode_only(spec_args, cell)
+            rows.append((f"{name} (cell {cell or 'auto'})", Image.open(io.BytesIO(gif)).n_frames,
+                         f"{size[0]}x{size[1]}", f"{gif_seconds:.3f}", f"{svg_seconds:.3f}",
+                         f"{gif_seconds / encode:.2f}", f"{len(gif):,}",
+                         f"{reference_bytes:,}" if cell == reference_cell else "", f"{len(svg.encode()):,}"))
+    print("| case | frames | pixels | GIF s | SVG s | GIF / Pillow encode-only | GIF bytes | reference GIF bytes |"
+          " SVG bytes |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(map(str, row)) + " |")
+    big = big_case()
+    print(f"\n32x32 input, 5x5 kernel, padding 2: {big['frames']} frames at {big['size'][0]}x{big['size'][1]} px, "
+          f"{big['seconds']:.2f} s, peak RSS {big['peak_mb']:.0f} MB, {big['bytes']:,} bytes")
+
+
+if __name__ == "__main__":
+    main()
