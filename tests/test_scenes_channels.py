@@ -112,3 +112,61 @@ def test_sequence_labels_name_the_planes():
     scene = build_scene(make_spec(dims=1, input_size=12, kernel_size=3, in_channels=6, out_channels=2), make_view())
     texts = {item.text for item in scene.items if isinstance(item, Text)}
     assert {"input 12×6", "output 10×2", "c5"} <= texts
+
+
+CHANNELLED = [
+    dict(dims=2, input_size=5, kernel_size=3, padding=1, in_channels=3, out_channels=2),  # standard
+    dict(dims=2, input_size=6, kernel_size=3, stride=2, in_channels=3, out_channels=6, depthwise=True),  # multiplier 2
+    dict(dims=2, input_size=5, kernel_size=3, in_channels=4, out_channels=6, groups=2),  # grouped
+    dict(dims=2, input_size=4, kernel_size=1, in_channels=3, out_channels=4),  # 1x1
+    dict(dims=2, input_size=4, kernel_size=2, op="maxpool", in_channels=2),
+]
+
+
+@pytest.mark.parametrize("args", CHANNELLED)
+@pytest.mark.parametrize("view_name", ["oblique", "flat"])
+def test_channels_view_shades_exactly_the_taps(args, view_name):
+    spec = make_spec(**args)
+    view = make_view(view_name)
+    scene = build_scene(spec, view)
+    mapping = cell_map(scene)
+    assert scene.frame_count == len(plan_of(spec, view))
+    for t in range(scene.frame_count):
+        assert shaded(scene, t, mapping) == expected_channel_taps(spec, view, t), t
+    for t in (0, scene.frame_count // 2, scene.frame_count - 1):
+        check_pixels(scene, t, mapping)
+
+
+@pytest.mark.parametrize("args", [CHANNELLED[1], CHANNELLED[2], SEQUENCES[1]])
+def test_no_filter_reaches_outside_its_group(args):
+    spec = make_spec(**args)
+    view = make_view()
+    scene = build_scene(spec, view)
+    mapping = cell_map(scene)
+    per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
+    for t, (_, oc) in enumerate(plan_of(spec, view)):
+        cells = shaded(scene, t, mapping)
+        in_rows = {plane for stack, plane, _, _ in cells if stack == 0} if spec.dims == 2 else \
+            {row for stack, _, row, _ in cells if stack == 0}
+        assert in_rows and {ic // per_in for ic in in_rows} == {oc // per_out}
+
+
+def test_group_tints_tie_input_planes_to_their_groups():
+    spec = make_spec(**CHANNELLED[2])
+    scene = build_scene(spec, make_view())
+    fills = defaultdict(set)
+    for (stack, plane, _, _), fill in cell_map(scene).values():
+        if stack == 0 and fill != scene.theme.zero_fill:
+            fills[plane].add(fill)
+    groups = [fills[p] for p in range(4)]
+    assert groups[0] == groups[1] != groups[2] == groups[3]
+
+
+def test_frame_budget_sweeps_one_channel_and_says_so():
+    spec = make_spec(dims=2, input_size=8, kernel_size=3, in_channels=2, out_channels=5)
+    scene = build_scene(spec, make_view())
+    assert scene.frame_count == 36 + 4
+    captions = [item.text for item in scene.items if isinstance(item, Text) and item.screen]
+    assert "output channel 0 of 5 swept; others at the last position" in captions
+    with pytest.raises(SpecError, match="max_frames"):
+        build_scene(spec, make_view(max_frames=20))

@@ -170,12 +170,13 @@ def stack_items(stack: PlaneStack, view: ViewSpec, style: Style) -> list[Item]:
 
 
 def shade_items(stack: PlaneStack, cells: list[tuple[int, int, int]], frame: int, theme: Theme, style: Style,
-                element: bool = False) -> list[Item]:
-    """Shade (plane, row, col) cells in one frame; with several planes, join the window's corners into a box."""
+                element: bool = False, box: bool = True) -> list[Item]:
+    """Shade (plane, row, col) cells in one frame; with several planes and `box`, join the window's corners into a
+    box through the stack (the k x k x C filter; only readable in the oblique view)."""
     at = stack.element if element else stack.cell
     items: list[Item] = [Polygon(quad(*at(j, r, c)), theme.shade, theme.shade_opacity, frame) for j, r, c in cells]
     planes = sorted({j for j, _, _ in cells})
-    if len(planes) > 1:
+    if box and len(planes) > 1:
         rows = [r for _, r, _ in cells]
         cols = [c for _, _, c in cells]
         r0, r1, c0, c1 = min(rows), max(rows) + 1, min(cols), max(cols) + 1
@@ -249,7 +250,7 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
     for t, (p, oc) in enumerate(plan.steps):
         frame = geometry.frame(p)
         cells = [(ic, int(r), int(c)) for ic in reads[oc] for r, c in frame.grid]
-        items += shade_items(inputs, cells, t, theme, style)
+        items += shade_items(inputs, cells, t, theme, style, box=view.view == "oblique")
         items += shade_items(outputs, [(oc, *frame.output)], t, theme, style)
         read = reads[oc]
         read_text = f"input channel {read[0]}" if len(read) == 1 else f"input channels {read[0]}-{read[-1]}"
