@@ -11,10 +11,16 @@ WEIGHT_LEVELS = 3
 
 
 def _pattern(shape: tuple[int, ...], levels: int, salt: int) -> np.ndarray:
-    """A fixed, irregular-looking pattern of integers in [0, levels): the same on every machine and numpy."""
-    index = np.arange(int(np.prod(shape)), dtype=np.uint64)
-    mixed = (index + np.uint64(salt)) * np.uint64(2654435761) % np.uint64(2**32)
-    return ((mixed >> np.uint64(13)) % np.uint64(levels)).astype(np.int64).reshape(shape)
+    """A fixed, irregular-looking pattern of integers in [0, levels) (a splitmix64 hash of the index): the same on
+    every machine and numpy version."""
+    with np.errstate(over="ignore"):
+        x = (np.arange(int(np.prod(shape)), dtype=np.uint64) + np.uint64(salt)) * np.uint64(0x9E3779B97F4A7C15)
+        x ^= x >> np.uint64(30)
+        x *= np.uint64(0xBF58476D1CE4E5B9)
+        x ^= x >> np.uint64(27)
+        x *= np.uint64(0x94D049BB133111EB)
+        x ^= x >> np.uint64(31)
+    return (x % np.uint64(levels)).astype(np.int64).reshape(shape)
 
 
 def input_values(geometry: Geometry) -> np.ndarray:

@@ -37,7 +37,7 @@ def style_for(view: ViewSpec, extent_cells: int) -> Style:
     return Style(cell=cell, line_width=max(1.0, cell * 0.045), connector_width=max(0.8, cell * 0.028),
                  dash=(max(2.0, cell * 0.15), max(1.5, cell * 0.1)), label_font=max(13.0 * s, cell * 0.42),
                  note_font=max(11.0 * s, cell * 0.32), value_font=max(9.0 * s, cell * 0.42),
-                 small_font=max(7.0 * s, cell * 0.24), caption_font=max(13.0 * s, 14.0 * s),
+                 small_font=max(8.0 * s, cell * 0.3), caption_font=max(13.0 * s, 14.0 * s),
                  margin=max(12.0 * s, cell * 0.4))
 
 
