@@ -170,3 +170,26 @@ def test_frame_budget_sweeps_one_channel_and_says_so():
     assert "output channel 0 of 5 swept; others at the last position" in captions
     with pytest.raises(SpecError, match="max_frames"):
         build_scene(spec, make_view(max_frames=20))
+
+
+VOLUMES = [
+    dict(dims=3, input_size=4, kernel_size=3, padding=1, stride=2),
+    dict(dims=3, input_size=(3, 4, 5), kernel_size=(2, 3, 2), dilation=(1, 1, 2)),
+    dict(dims=3, input_size=3, kernel_size=2, stride=2, transposed=True),
+]
+
+
+@pytest.mark.parametrize("args", VOLUMES)
+@pytest.mark.parametrize("view_name", ["oblique", "flat"])
+def test_volume_shades_exactly_the_taps_on_their_depth_slices(args, view_name):
+    spec = make_spec(**args)
+    geometry = Geometry(spec)
+    scene = build_scene(spec, make_view(view_name))
+    mapping = cell_map(scene)
+    assert scene.frame_count == geometry.frame_count
+    for t in range(scene.frame_count):
+        frame = geometry.frame(t)
+        expected = {(0, int(d), int(r), int(c)) for d, r, c in frame.grid} | {(1, *frame.output)}
+        assert shaded(scene, t, mapping) == expected, t
+    for t in (0, scene.frame_count - 1):
+        check_pixels(scene, t, mapping)

@@ -14,6 +14,10 @@ def build_scene(spec: ConvSpec, view: ViewSpec) -> Scene:
         from .sequence import build_sequence_scene
 
         return build_sequence_scene(spec, view)
+    if spec.dims == 3:
+        from .volume import build_volume_scene
+
+        return build_volume_scene(spec, view)
     if spec.dims == 2 and several:
         from .channels import build_channels_scene
 

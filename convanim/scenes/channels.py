@@ -58,7 +58,7 @@ def frame_plan(positions: int, out_channels: int, view: ViewSpec, limit: int | N
 class PlaneStack:
     """Equal planes drawn one below the other; `offset` is the drawn-grid cell of element (0, 0) (padding before)."""
 
-    real: np.ndarray  # (rows, cols) bool: real cells; the others are implicit zeros, drawn dashed
+    real: np.ndarray  # (planes, rows, cols) bool: real cells; the others are implicit zeros, drawn dashed
     offset: tuple[int, int]
     origins: tuple[tuple[float, float, float], ...]  # top-left corner of each plane
     fills: tuple[RGB, ...]
@@ -68,11 +68,11 @@ class PlaneStack:
 
     @property
     def rows(self) -> int:
-        return self.real.shape[0]
+        return self.real.shape[-2]
 
     @property
     def cols(self) -> int:
-        return self.real.shape[1]
+        return self.real.shape[-1]
 
     def cell(self, plane: int, row: int, col: int) -> tuple[float, float, float]:
         """Model corner of a drawn-grid cell of one plane."""
@@ -86,7 +86,7 @@ class PlaneStack:
 
 @dataclass(frozen=True, slots=True)
 class StackShape:
-    """What `place_stacks` needs to lay a stack out."""
+    """What `place_stacks` needs to lay a stack out; `real` is (rows, cols) for all planes or (planes, rows, cols)."""
 
     real: np.ndarray
     offset: tuple[int, int]
@@ -128,7 +128,7 @@ def place_stacks(shapes: list[StackShape], view: ViewSpec, style: Style) -> list
     stacks: list[PlaneStack] = []
     x = 0.0
     for k, shape in enumerate(shapes):
-        rows, cols = shape.real.shape
+        rows, cols = shape.real.shape[-2:]
         left, right, top, bottom, chord = _plane_span(rows, cols, p)
         pitch = chord + PLANE_GAP + (0.0 if view.view == "oblique" else 0.2)
         if k:
@@ -140,7 +140,8 @@ def place_stacks(shapes: list[StackShape], view: ViewSpec, style: Style) -> list
             centre = -height / 2 + (bottom - top) / 2 + j * pitch  # wanted screen centre of plane j
             own = x * p.ay + (top + bottom) / 2  # its screen centre at z = 0
             origins.append((x, 0.0, own - centre))
-        stacks.append(PlaneStack(shape.real, shape.offset, tuple(origins), shape.fills, shape.names, shape.notes,
+        real = np.broadcast_to(shape.real, (count, rows, cols))
+        stacks.append(PlaneStack(real, shape.offset, tuple(origins), shape.fills, shape.names, shape.notes,
                                  shape.borders))
         x += right
     return stacks
@@ -153,9 +154,9 @@ def stack_items(stack: PlaneStack, view: ViewSpec, style: Style) -> list[Item]:
     for j, (x, y, z) in enumerate(stack.origins):
         for r in range(stack.rows):
             for c in range(stack.cols):
-                fill = stack.fills[j] if stack.real[r, c] else theme.zero_fill
+                fill = stack.fills[j] if stack.real[j, r, c] else theme.zero_fill
                 items.append(Polygon(quad(x + c, y + r, z), fill))
-        items += grid_lines(stack.real, x, y, z, theme, style)
+        items += grid_lines(stack.real[j], x, y, z, theme, style)
         border = stack.borders[j] if stack.borders else None
         if border is not None:
             width = style.line_width * 3.2

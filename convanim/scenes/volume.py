@@ -1,0 +1,57 @@
+"""A 3d layer as an exploded view: every depth slice of the drawn grid is its own plane, stacked, so that the kernel's
+inner taps stay visible; the output volume's slices stand beside it.
+
+A frame shades exactly the taps `Geometry` lists for one output position (on the slices they lie in) and that output
+cell. Channels are not drawn: the caption says so when the layer has several.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..explain import pytorch_code
+from ..geometry import PADDING, REAL, Geometry
+from ..scene import Item
+from ..spec import ConvSpec
+from ..view import ViewSpec
+from .channels import StackShape, caption_lines, frame_plan, place_stacks, shade_items, stack_items
+from .common import finish, shape_str, style_for
+
+
+def build_volume_scene(spec: ConvSpec, view: ViewSpec):
+    geometry = Geometry(spec)
+    theme = view.theme
+    plan = frame_plan(geometry.frame_count, 1, view)
+    depth, rows, cols = geometry.grid_shape
+    out_depth, out_rows, out_cols = geometry.output_shape
+    style = style_for(view, 2 * max(rows, cols, out_rows, out_cols) + 4)
+    grid_shape = shape_str(spec.input_size)
+    if geometry.grid_shape != spec.input_size:
+        grid_shape += f", {'drawn' if spec.transposed else 'padded'} {shape_str(geometry.grid_shape)}"
+
+    axis = geometry.axes[0]
+    names = tuple(f"input depth {int(i)}" if i >= 0 else ("padding" if kind == PADDING else "inserted zeros")
+                  for i, kind in zip(axis.grid_input, axis.grid_zero))
+    notes = tuple(f"{shape_str((rows, cols))} slice of {grid_shape}" for _ in range(depth))
+    source = StackShape(geometry.grid_zero == REAL, (0, 0), (theme.input_fill,) * depth, names, notes)
+    target = StackShape(np.ones((out_rows, out_cols), bool), (0, 0), (theme.output_fill,) * out_depth,
+                        tuple(f"output depth {d}" for d in range(out_depth)),
+                        tuple(f"{shape_str((out_rows, out_cols))} slice of {shape_str(geometry.output_shape)}"
+                              for _ in range(out_depth)))
+    inputs, outputs = place_stacks([source, target], view, style)
+    items: list[Item] = stack_items(inputs, view, style) + stack_items(outputs, view, style)
+
+    frame_titles = []
+    for t, (p, _) in enumerate(plan.steps):
+        frame = geometry.frame(p)
+        cells = [(int(d), int(r), int(c)) for d, r, c in frame.grid]
+        items += shade_items(inputs, cells, t, theme, style, box=view.view == "oblique")
+        items += shade_items(outputs, [tuple(frame.output)], t, theme, style)
+        frame_titles.append(f"frame {t + 1}/{len(plan.steps)}: output ({', '.join(map(str, frame.output))}) reads "
+                            f"{int(frame.real.sum())} of {len(frame.zero)} taps from real inputs")
+    title = pytorch_code(spec).removeprefix("nn.")
+    notes_line = ["depth slices drawn apart so that every tap of the kernel stays visible"]
+    if spec.in_channels > 1 or spec.out_channels > 1:
+        notes_line.append(f"one channel drawn of {spec.in_channels} in, {spec.out_channels} out")
+    captions = caption_lines(title, notes_line, tuple(frame_titles), style, theme) if view.caption else []
+    return finish(items, captions, view, style, len(plan.steps), title, tuple(frame_titles))
