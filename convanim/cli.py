@@ -245,3 +245,7 @@ from .gallery_cli import gallery_command, list_command  # noqa: E402
 
 cli.add_command(list_command)
 cli.add_command(gallery_command)
+
+from .stages_cli import stages_command  # noqa: E402
+
+cli.add_command(stages_command)

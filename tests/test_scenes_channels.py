@@ -193,3 +193,59 @@ def test_volume_shades_exactly_the_taps_on_their_depth_slices(args, view_name):
         assert shaded(scene, t, mapping) == expected, t
     for t in (0, scene.frame_count - 1):
         check_pixels(scene, t, mapping)
+
+
+@pytest.mark.parametrize("block_args", [("separable", dict(input_size=7, in_channels=2, kernel_size=3,
+                                                               out_channels=3)),
+                                        ("inverted_residual", dict(input_size=4, in_channels=2, expansion=2))])
+def test_stages_shade_exactly_each_stage_s_taps(block_args):
+    from convanim import stages
+    from convanim.scenes.stages import build_staged_scene, stage_steps
+
+    block = getattr(stages, block_args[0])(**block_args[1])
+    view = make_view()
+    scene = build_staged_scene(block, view)
+    mapping = cell_map(scene)
+    steps = stage_steps(block, view)
+    assert scene.frame_count == len(steps)
+    assert {s for s, *_ in steps} == set(range(len(block.stages)))
+    specs = [stage.spec for stage in block.stages]
+    for t, (s, p, oc, _) in enumerate(steps):
+        frame = Geometry(specs[s]).frame(p)
+        pad = specs[s + 1].padding if s + 1 < len(specs) else ((0, 0), (0, 0))
+        expected = {(s, ic, int(r), int(c)) for ic in channel_inputs(specs[s])[oc] for r, c in frame.grid}
+        expected.add((s + 1, oc, frame.output[0] + pad[0][0], frame.output[1] + pad[1][0]))
+        assert shaded(scene, t, mapping) == expected, t
+    firsts = [next(t for t, step in enumerate(steps) if step[0] == s) for s in range(len(specs))]
+    for t in firsts + [scene.frame_count - 1]:
+        check_pixels(scene, t, mapping)
+
+
+def test_separable_caption_counts_parameters_and_macs_against_the_standard_convolution():
+    from convanim.geometry import macs, parameter_count
+    from convanim.stages import animate_stages, separable
+
+    block = separable(input_size=12, in_channels=3, kernel_size=5, out_channels=4)
+    scene = animate_stages(block).scene
+    captions = " ".join(item.text for item in scene.items if isinstance(item, Text) and item.screen)
+    depthwise, pointwise = (stage.spec for stage in block.stages)
+    assert depthwise.groups == 3 and depthwise.kernel_size == (5, 5) and pointwise.kernel_size == (1, 1)
+    ours = sum(parameter_count(depthwise)) + sum(parameter_count(pointwise))
+    assert f"= {ours:,}" in captions and f"{sum(parameter_count(block.reference)):,} parameters" in captions
+    assert f"= {macs(depthwise) + macs(pointwise):,}" in captions and f"{macs(block.reference):,} MACs" in captions
+
+
+def test_stages_command_writes_the_animation_and_rejects_bad_input(tmp_path):
+    from click.testing import CliRunner
+    from PIL import Image
+
+    from convanim.cli import cli
+
+    out = tmp_path / "sep.gif"
+    result = CliRunner().invoke(cli, ["stages", "separable", "--input", "6", "--in-channels", "2", "--kernel", "3",
+                                      "--out-channels", "2", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    with Image.open(out) as image:
+        assert image.n_frames == 16 * 2 + 16 * 2  # both stages sweep both channels
+    bad = CliRunner().invoke(cli, ["stages", "inverted-residual", "--kernel", "2", "-o", str(tmp_path / "x.gif")])
+    assert bad.exit_code == 2 and "kernel_size" in bad.output

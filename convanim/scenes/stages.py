@@ -1,0 +1,170 @@
+"""A staged block (depthwise separable, inverted residual) as one scene: the tensors as channel stacks left to right,
+frames running over stage 1, then stage 2, ...
+
+Each tensor is drawn on the grid its consuming stage reads (padded where that stage pads); the stage before writes
+its outputs at the real cells. Shading comes from each stage's `Geometry` and `channel_inputs`, as in the channels
+view.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+
+from ..explain import pytorch_code
+from ..geometry import REAL, Geometry, channel_inputs
+from ..scene import Item, Line, Text
+from ..spec import ConvSpec, SpecError
+from ..stages import StagedBlock
+from ..view import ViewSpec
+from .channels import (PlaneStack, StackShape, base_projection, caption_lines, frame_plan, group_fill, place_stacks,
+                       shade_items, stack_items)
+from .common import finish, shape_str, style_for
+
+
+def build_staged_scene(block: StagedBlock, view: ViewSpec):
+    theme = view.theme
+    specs = [stage.spec for stage in block.stages]
+    geometries = [Geometry(spec) for spec in specs]
+    sizes = [spec.input_size for spec in specs] + [geometries[-1].output_shape]
+    channels = [spec.in_channels for spec in specs] + [specs[-1].out_channels]
+    names = ["input channel"] + [stage.tensor for stage in block.stages]
+    side = max(max(g.grid_shape) for g in geometries)
+    style = style_for(view, len(sizes) * (side + 3) + 4)
+
+    shapes = []
+    for i, (size, count) in enumerate(zip(sizes, channels)):
+        consumer = specs[i] if i < len(specs) else None
+        if consumer is not None:
+            real = geometries[i].grid_zero == REAL
+            offset = (consumer.padding[0][0], consumer.padding[1][0])
+            note = shape_str(size) + (f", padded {shape_str(geometries[i].grid_shape)}" if real.shape != size else "")
+        else:
+            real, offset, note = np.ones(size, bool), (0, 0), shape_str(size)
+        fills = _fills(specs, i, count, view)
+        shapes.append(StackShape(real, offset, fills, tuple(f"{names[i]} {c}" for c in range(count)),
+                                 (note,) * count))
+    stacks = place_stacks(shapes, view, style)
+    items: list[Item] = []
+    for stack in stacks:
+        items += stack_items(stack, view, style)
+    items += _stage_headers(block, stacks, view, style)
+    if block.skip:
+        items += _skip_path(stacks, view, style)
+
+    steps = stage_steps(block, view)
+    frame_titles = []
+    total = len(steps)
+    for t, (s, p, oc, note) in enumerate(steps):
+        frame = geometries[s].frame(p)
+        read = channel_inputs(specs[s])[oc]
+        cells = [(ic, int(r), int(c)) for ic in read for r, c in frame.grid]
+        items += shade_items(stacks[s], cells, t, theme, style, box=view.view == "oblique")
+        items += shade_items(stacks[s + 1], [(oc, *frame.output)], t, theme, style, element=True)
+        read_text = f"channel {read[0]}" if len(read) == 1 else f"channels {read[0]}-{read[-1]}"
+        frame_titles.append(f"frame {t + 1}/{total}, stage {s + 1} ({block.stages[s].name}): {names[s + 1]} {oc} at "
+                            f"({', '.join(map(str, frame.output))}) reads {read_text}"
+                            + (f"  [{note.replace('output channel', 'channel')}]" if note else ""))
+
+    ours, theirs = block.parameters()
+    our_macs, their_macs = block.macs()
+    title = f"{block.name}: {' → '.join(stage.name for stage in block.stages)}"
+    notes = [f"stage {s + 1}: {pytorch_code(spec).removeprefix('nn.')}" for s, spec in enumerate(specs)]
+    notes += [f"parameters {' + '.join(f'{sum(_params(s)):,}' for s in specs)} = {ours:,}, MACs "
+              f"{' + '.join(f'{_macs(s):,}' for s in specs)} = {our_macs:,}",
+              f"standard {pytorch_code(block.reference).removeprefix('nn.')}: {theirs:,} parameters "
+              f"({_ratio(theirs, ours)}), {their_macs:,} MACs ({_ratio(their_macs, our_macs)})"]
+    if block.skip:
+        notes.append("skip connection: the block's input is added to the projected output")
+    captions = caption_lines(title, notes, tuple(frame_titles), style, theme) if view.caption else []
+    return finish(items, captions, view, style, total, title, tuple(frame_titles))
+
+
+def stage_steps(block: StagedBlock, view: ViewSpec) -> list[tuple[int, int, int, str]]:
+    """(stage, output position index, output channel, plan note) of every frame, stage after stage, within
+    `view.max_frames` in all."""
+    steps: list[tuple[int, int, int, str]] = []
+    unswept = replace(view, channel=None)
+    for s, stage in enumerate(block.stages):
+        budget = view.max_frames - len(steps)
+        if budget < 1:
+            raise SpecError(f"max_frames: {view.max_frames:,} frames are not enough for every stage; raise it with "
+                            f"--max-frames")
+        plan = frame_plan(Geometry(stage.spec).frame_count, stage.spec.out_channels, unswept, limit=budget)
+        steps += [(s, p, oc, plan.note) for p, oc in plan.steps]
+    return steps
+
+
+def _ratio(standard: int, block: int) -> str:
+    if standard >= block:
+        return f"the block needs {standard / block:.1f}× fewer"
+    return f"the block needs {block / standard:.1f}× more"
+
+
+def _params(spec: ConvSpec) -> tuple[int, int]:
+    from ..geometry import parameter_count
+
+    return parameter_count(spec)
+
+
+def _macs(spec: ConvSpec) -> int:
+    from ..geometry import macs
+
+    return macs(spec)
+
+
+def _fills(specs: list[ConvSpec], i: int, count: int, view: ViewSpec) -> tuple:
+    """Input blue, last output cyan; a tensor a depthwise stage reads or writes is tinted channel by channel."""
+    theme = view.theme
+    if i == len(specs):
+        return (theme.output_fill,) * count
+    touches_depthwise = specs[i].groups > 1 or (i > 0 and specs[i - 1].groups > 1)
+    if touches_depthwise:
+        return tuple(group_fill(theme, c) for c in range(count))
+    return (theme.input_fill,) * count
+
+
+def _stage_headers(block: StagedBlock, stacks: list[PlaneStack], view: ViewSpec, style) -> list[Item]:
+    """`stage 1: depthwise 5×5 →` over the gap between the tensors a stage joins."""
+    p = base_projection(view)
+    tops = []
+    for stack in stacks:
+        x, y, z = stack.origins[0]
+        tops.append(min((x + cx) * p.ay + (y + cy) * p.by - z for cx, cy in
+                        ((0, 0), (stack.cols, 0), (0, stack.rows), (stack.cols, stack.rows))))
+    top = min(tops) - 0.9
+    items: list[Item] = []
+    for s, stage in enumerate(block.stages):
+        left = stacks[s].origins[0][0] + stacks[s].cols + (0.66 * stacks[s].rows if view.view == "oblique" else 0)
+        right = stacks[s + 1].origins[0][0]
+        x = (left + right) / 2
+        items.append(Text((x, 0.0, x * p.ay - top), f"stage {s + 1}: {stage.name} →", style.label_font,
+                          view.theme.text, "ms", bold=True))
+    return items
+
+
+def _skip_path(stacks: list[PlaneStack], view: ViewSpec, style) -> list[Item]:
+    """A dashed line from under the input stack to under the output stack, below every stack, labelled."""
+    p = base_projection(view)
+    first, last = stacks[0], stacks[-1]
+
+    def screen_y(stack: PlaneStack) -> float:
+        x, y, z = stack.origins[-1]
+        return max((x + cx) * p.ay + (y + cy) * p.by - z for cx, cy in
+                   ((0, 0), (stack.cols, 0), (0, stack.rows), (stack.cols, stack.rows)))
+
+    def at(x: float, y: float, sy: float) -> tuple[float, float, float]:
+        return x, y, x * p.ay + y * p.by - sy
+
+    low = max(screen_y(stack) for stack in stacks) + 1.0
+    a = (first.origins[-1][0] + first.cols / 2, float(first.rows))
+    b = (last.origins[-1][0] + last.cols / 2, float(last.rows))
+    start = (a[0], a[1], first.origins[-1][2])
+    end = (b[0], b[1], last.origins[-1][2])
+    points = [start, at(*a, low), at(*b, low), end]
+    color = view.theme.connector
+    items: list[Item] = [Line(u, v, color, style.line_width * 1.5, dash=style.dash) for u, v in zip(points, points[1:])]
+    mid = at((a[0] + b[0]) / 2, (a[1] + b[1]) / 2, low - 0.25)
+    items.append(Text(mid, "skip connection: + input", style.note_font, view.theme.text, "ms", bold=True))
+    return items
