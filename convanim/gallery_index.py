@@ -76,26 +76,26 @@ def _card(template: Template, out_dir: Path) -> str:
     axes = "".join(f"<li><span>{name}</span> <code>{esc(output_formula(spec, axis))}</code></li>"
                    for axis, name in enumerate(AXIS_NAMES[spec.dims]))
     files = " \u00b7 ".join(f'<a href="{template.name}.{fmt}">{fmt.upper()}</a>' for fmt in template.formats)
-    return f"""<section class="card" id="{template.name}" tabindex="0" aria-label="{esc(template.title)}">
-<div class="stage">{stage}</div>
-{controls}<div class="info">
+    return f"""<section class="anim" id="{template.name}" tabindex="0" aria-label="{esc(template.title)}">
+<div class="anim-stage">{stage}</div>
+{controls}<div class="anim-info">
 <h2>{esc(template.title)}</h2>
-<p class="caption">{esc(template.caption)}</p>
+<p class="anim-caption">{esc(template.caption)}</p>
 <dl>
 <dt>Layer</dt><dd><code>{esc(pytorch_code(spec))}</code></dd>
-<dt>Shape</dt><dd>{esc(layer_name(spec))}: {esc(shapes(template))} <span class="muted">(spatial \u00d7 channels)</span></dd>
-<dt>Output size</dt><dd><code>{esc(general_formula(spec))}</code><ul class="axes">{axes}</ul></dd>
+<dt>Shape</dt><dd>{esc(layer_name(spec))}: {esc(shapes(template))} <span class="anim-muted">(spatial \u00d7 channels)</span></dd>
+<dt>Output size</dt><dd><code>{esc(general_formula(spec))}</code><ul class="anim-axes">{axes}</ul></dd>
 </dl>
-<p class="files">{files} \u00b7 <code>convanim render --template {template.name} -o {template.name}.gif</code></p>
+<p class="anim-files">{files} \u00b7 <code>convanim render --template {template.name} -o {template.name}.gif</code></p>
 </div>
 </section>"""
 
 
-CONTROLS = """<div class="controls">
+CONTROLS = """<div class="anim-controls">
 <button type="button" data-action="prev" title="Previous frame (left arrow)">&#9664; Prev</button>
 <button type="button" data-action="toggle" title="Play or pause (space)">Pause</button>
 <button type="button" data-action="next" title="Next frame (right arrow)">Next &#9654;</button>
-<span class="frame" aria-live="polite"></span>
+<span class="anim-frame" aria-live="polite"></span>
 </div>
 """
 
@@ -136,7 +136,7 @@ PAGE = """<!DOCTYPE html>
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--ground); color: var(--ink);
   font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-header { max-width: 1180px; margin: 0 auto; padding: 40px 24px 8px; }
+header { max-width: 1240px; margin: 0 auto; padding: 40px 24px 8px; }
 h1 { font-size: 2rem; margin: 0 0 6px; letter-spacing: -0.01em; }
 header p { margin: 0 0 14px; color: var(--muted); max-width: 70ch; }
 kbd { font: 0.85em ui-monospace, monospace; border: 1px solid var(--line); border-bottom-width: 2px;
@@ -144,38 +144,39 @@ kbd { font: 0.85em ui-monospace, monospace; border: 1px solid var(--line); borde
 nav ol { columns: 3 16em; margin: 0; padding-left: 1.4em; color: var(--muted); font-size: 0.92rem; }
 nav a { color: var(--accent); text-decoration: none; }
 nav a:hover { text-decoration: underline; }
-main { max-width: 1180px; margin: 0 auto; padding: 16px 24px 48px; }
-.card { display: grid; grid-template-columns: minmax(0, 560px) minmax(0, 1fr); grid-template-rows: auto 1fr;
+main { max-width: 1240px; margin: 0 auto; padding: 16px 24px 48px; }
+.anim { display: grid; grid-template-columns: minmax(0, 600px) minmax(0, 1fr); grid-template-rows: auto 1fr;
   column-gap: 36px; background: var(--paper); border: 1px solid var(--line); border-radius: 12px;
   padding: 28px; margin: 0 0 28px; box-shadow: 0 1px 2px rgba(20, 30, 50, 0.05); outline: none; }
-.card:focus-visible { border-color: var(--accent); box-shadow: 0 0 0 3px rgba(43, 95, 179, 0.2); }
-.stage { grid-column: 1; grid-row: 1; display: flex; align-items: center; justify-content: center; min-height: 200px; }
-.stage svg, .stage img { display: block; width: 100%; height: auto; max-height: 560px; }
-.controls { grid-column: 1; grid-row: 2; display: flex; gap: 8px; align-items: center; justify-content: center;
+.anim:focus-visible { border-color: var(--accent); box-shadow: 0 0 0 3px rgba(43, 95, 179, 0.2); }
+.anim-stage { grid-column: 1; grid-row: 1; display: flex; align-items: center; justify-content: center; min-height: 200px; }
+.anim-stage svg, .anim-stage img { display: block; width: auto; max-width: 100%; height: auto; }  /* one scale for all */
+.anim-controls { grid-column: 1; grid-row: 2; display: flex; gap: 8px; align-items: center; justify-content: center;
   margin-top: 14px; align-self: start; }
-.controls button { font: inherit; font-size: 0.92rem; padding: 6px 14px; border: 1px solid var(--line);
+.anim-controls button { font: inherit; font-size: 0.92rem; padding: 6px 14px; border: 1px solid var(--line);
   border-radius: 8px; background: var(--ground); color: var(--ink); cursor: pointer; min-width: 5.5em; }
-.controls button:hover { border-color: var(--accent); color: var(--accent); }
-.frame { font: 0.9rem ui-monospace, "DejaVu Sans Mono", monospace; color: var(--muted); min-width: 9em;
+.anim-controls button:hover { border-color: var(--accent); color: var(--accent); }
+.anim-frame { font: 0.9rem ui-monospace, "DejaVu Sans Mono", monospace; color: var(--muted); min-width: 9em;
   text-align: right; }
-.info { grid-column: 2; grid-row: 1 / span 2; min-width: 0; }
-.info h2 { font-size: 1.35rem; margin: 0 0 6px; }
-.caption { margin: 0 0 18px; }
+.anim-info { grid-column: 2; grid-row: 1 / span 2; min-width: 0; }
+.anim-info h2 { font-size: 1.35rem; margin: 0 0 6px; }
+.anim-caption { margin: 0 0 18px; }
 dl { margin: 0; display: grid; grid-template-columns: auto 1fr; gap: 8px 16px; font-size: 0.95rem; }
 dt { color: var(--muted); }
 dd { margin: 0; min-width: 0; }
 code { font: 0.88em ui-monospace, "DejaVu Sans Mono", Menlo, monospace; background: var(--ground);
   border-radius: 4px; padding: 1px 5px; overflow-wrap: anywhere; }
-.axes { list-style: none; margin: 6px 0 0; padding: 0; }
-.axes li { margin: 2px 0; }
-.axes span { display: inline-block; min-width: 4.2em; color: var(--muted); }
-.muted { color: var(--muted); }
-.files { margin: 18px 0 0; font-size: 0.9rem; color: var(--muted); }
-.files a { color: var(--accent); }
+.anim-axes { list-style: none; margin: 6px 0 0; padding: 0; }
+.anim-axes li { margin: 4px 0; display: grid; grid-template-columns: 4.5em 1fr; align-items: baseline; }
+.anim-axes span { color: var(--muted); }
+.anim-axes code { justify-self: start; line-height: 1.45; padding: 2px 6px; }
+.anim-muted { color: var(--muted); }
+.anim-files { margin: 18px 0 0; font-size: 0.9rem; color: var(--muted); }
+.anim-files a { color: var(--accent); }
 @media (max-width: 900px) {
-  .card { grid-template-columns: 1fr; grid-template-rows: auto; }
-  .stage, .controls, .info { grid-column: 1; grid-row: auto; }
-  .info { margin-top: 20px; }
+  .anim { grid-template-columns: 1fr; grid-template-rows: auto; }
+  .anim-stage, .anim-controls, .anim-info { grid-column: 1; grid-row: auto; }
+  .anim-info { margin-top: 20px; }
 }
 </style>
 </head>
@@ -196,27 +197,38 @@ engine, which agrees with PyTorch. Click an animation's buttons, or focus it and
 "use strict";
 (function () {
   function setUp(card) {
-    var svg = card.querySelector(".stage > svg");
-    var label = card.querySelector(".frame");
+    var svg = card.querySelector(".anim-stage > svg");
+    var label = card.querySelector(".anim-frame");
     var toggle = card.querySelector('[data-action="toggle"]');
     if (!svg || !label || typeof svg.pauseAnimations !== "function") { return null; }
     var frames = Math.max(1, parseInt(svg.getAttribute("data-frames") || "1", 10));
     var perFrame = parseFloat(svg.getAttribute("data-seconds-per-frame") || "1") || 1;
-    var hold = parseFloat(svg.getAttribute("data-pause") || "0") || 0;
-    var cycle = frames * perFrame + hold;
+    var durations = (svg.getAttribute("data-durations-ms") || "").split(",").map(function (ms) {
+      return parseFloat(ms) / 1000;
+    });
+    if (durations.length !== frames || durations.some(isNaN)) {
+      durations = [];
+      for (var i = 0; i < frames; i++) { durations.push(perFrame); }
+    }
+    var starts = [0];
+    durations.forEach(function (d) { starts.push(starts[starts.length - 1] + d); });
+    var cycle = starts[frames];
     var playing = true;
     function current() {
       var t = svg.getCurrentTime() % cycle;
-      return Math.min(frames - 1, Math.floor(t / perFrame + 1e-6));
+      var frame = 0;
+      while (frame < frames - 1 && starts[frame + 1] <= t) { frame++; }
+      return frame;
     }
     function show() {
-      label.textContent = "frame " + (current() + 1) + " / " + frames;
-      card.setAttribute("data-frame", String(current()));
+      var frame = current();
+      label.textContent = "frame " + (frame + 1) + " / " + frames;
+      card.setAttribute("data-frame", String(frame));
     }
     function go(frame) {
       frame = ((frame % frames) + frames) % frames;
       svg.pauseAnimations();
-      svg.setCurrentTime(frame * perFrame + Math.min(0.5 * perFrame, 0.05));
+      svg.setCurrentTime(starts[frame] + durations[frame] / 2);  /* mid-frame: clear of rounded key times */
       playing = false;
       toggle.textContent = "Play";
       show();
@@ -240,7 +252,7 @@ engine, which agrees with PyTorch. Click an animation's buttons, or focus it and
     return function () { if (playing) { show(); } };
   }
   var ticks = [];
-  document.querySelectorAll(".card").forEach(function (card) {
+  document.querySelectorAll(".anim").forEach(function (card) {
     var tick = setUp(card);
     if (tick) { ticks.push(tick); }
   });

@@ -86,6 +86,12 @@ def test_further_capabilities_each_have_a_template() -> None:
     assert any(not s.symmetric_padding for s in specs)
     assert any(s.padding_mode == "same" and any(k % 2 == 0 for k in s.kernel_size) for s in specs)
     assert any(s.transposed and any(d > 1 for d in s.dilation) for s in specs)
+    assert any(s.dims == 1 and s.in_channels == 1 for s in specs)
+    assert any(s.dims == 1 and s.in_channels > 1 for s in specs)
+    assert any(s.dims == 2 and s.groups == 1 and s.in_channels > 1 and s.out_channels > 1 for s in specs)
+    assert any(1 < s.groups < s.in_channels for s in specs)
+    assert any(s.groups == s.in_channels > 1 for s in specs)
+    assert any(s.kernel_size == (1, 1) and s.in_channels > 1 for s in specs)
 
 
 def test_templates_are_frozen_and_their_arguments_are_tuples() -> None:
