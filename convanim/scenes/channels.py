@@ -258,9 +258,14 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
         frame_titles.append(f"frame {t + 1}/{len(plan.steps)}: output channel {oc} at "
                             f"({', '.join(map(str, frame.output))}) reads {read_text}")
     title = pytorch_code(spec).removeprefix("nn.")
-    notes = [layer_note(spec)] + ([plan.note] if plan.note else [])
+    notes = [layer_note(spec)] + ([plan.note] if plan.note else []) + numbers_note(view)
     captions = caption_lines(title, notes, tuple(frame_titles), style, theme) if view.caption else []
     return finish(items, captions, view, style, len(plan.steps), title, tuple(frame_titles))
+
+
+def numbers_note(view: ViewSpec) -> list[str]:
+    """Values are drawn only in the single-channel figure; say so rather than drop them silently."""
+    return ["(numbers are drawn only for one input and one output channel)"] if view.numbers else []
 
 
 def layer_note(spec: ConvSpec) -> str:

@@ -13,7 +13,7 @@ from ..geometry import REAL, Geometry, channel_inputs
 from ..scene import Item, Polygon, Text, quad
 from ..spec import ConvSpec
 from ..view import ViewSpec
-from .channels import caption_lines, frame_plan, group_fill, layer_note
+from .channels import caption_lines, frame_plan, group_fill, layer_note, numbers_note
 from .common import finish, grid_lines, label_items, shape_str, style_for
 from .plane import _connectors, _lift
 
@@ -76,7 +76,7 @@ def build_sequence_scene(spec: ConvSpec, view: ViewSpec):
                              theme.shade_opacity, t))
 
     title = pytorch_code(spec).removeprefix("nn.")
-    notes = [layer_note(spec)] + ([plan.note] if plan.note else [])
+    notes = [layer_note(spec)] + ([plan.note] if plan.note else []) + numbers_note(view)
     captions = caption_lines(title, notes, tuple(frame_titles), style, theme) if view.caption else []
     return finish(items, captions, view, style, len(plan.steps), title, tuple(frame_titles))
 

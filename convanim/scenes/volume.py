@@ -7,6 +7,8 @@ cell. Channels are not drawn: the caption says so when the layer has several.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from ..explain import pytorch_code
@@ -21,7 +23,7 @@ from .common import finish, shape_str, style_for
 def build_volume_scene(spec: ConvSpec, view: ViewSpec):
     geometry = Geometry(spec)
     theme = view.theme
-    plan = frame_plan(geometry.frame_count, 1, view)
+    plan = frame_plan(geometry.frame_count, 1, replace(view, channel=None))
     depth, rows, cols = geometry.grid_shape
     out_depth, out_rows, out_cols = geometry.output_shape
     style = style_for(view, 2 * max(rows, cols, out_rows, out_cols) + 4)
@@ -53,5 +55,7 @@ def build_volume_scene(spec: ConvSpec, view: ViewSpec):
     notes_line = ["depth slices drawn apart so that every tap of the kernel stays visible"]
     if spec.in_channels > 1 or spec.out_channels > 1:
         notes_line.append(f"one channel drawn of {spec.in_channels} in, {spec.out_channels} out")
+    if view.numbers:
+        notes_line.append("(numbers are drawn only in the 1d and 2d single-channel figures)")
     captions = caption_lines(title, notes_line, tuple(frame_titles), style, theme) if view.caption else []
     return finish(items, captions, view, style, len(plan.steps), title, tuple(frame_titles))
