@@ -88,6 +88,7 @@ def test_further_capabilities_each_have_a_template() -> None:
     assert any(s.transposed and any(d > 1 for d in s.dilation) for s in specs)
     assert any(s.dims == 1 and s.in_channels == 1 for s in specs)
     assert any(s.dims == 1 and s.in_channels > 1 for s in specs)
+    assert any(s.dims == 3 for s in specs)
     assert any(s.dims == 2 and s.groups == 1 and s.in_channels > 1 and s.out_channels > 1 for s in specs)
     assert any(1 < s.groups < s.in_channels for s in specs)
     assert any(s.groups == s.in_channels > 1 for s in specs)
