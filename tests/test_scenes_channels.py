@@ -249,3 +249,13 @@ def test_stages_command_writes_the_animation_and_rejects_bad_input(tmp_path):
         assert image.n_frames == 16 * 2 + 16 * 2  # both stages sweep both channels
     bad = CliRunner().invoke(cli, ["stages", "inverted-residual", "--kernel", "2", "-o", str(tmp_path / "x.gif")])
     assert bad.exit_code == 2 and "kernel_size" in bad.output
+
+
+def test_stages_respect_max_frames_in_all():
+    from convanim.scenes.stages import build_staged_scene
+    from convanim.stages import separable
+
+    block = separable(input_size=12, in_channels=3, kernel_size=5, out_channels=4)
+    assert build_staged_scene(block, make_view(max_frames=133)).frame_count == 133  # 64+2, then 64+3
+    with pytest.raises(SpecError, match="max_frames"):
+        build_staged_scene(block, make_view(max_frames=132))

@@ -73,8 +73,9 @@ def build_staged_scene(block: StagedBlock, view: ViewSpec):
     notes = [f"stage {s + 1}: {pytorch_code(spec).removeprefix('nn.')}" for s, spec in enumerate(specs)]
     notes += [f"parameters {' + '.join(f'{sum(_params(s)):,}' for s in specs)} = {ours:,}, MACs "
               f"{' + '.join(f'{_macs(s):,}' for s in specs)} = {our_macs:,}",
-              f"standard {pytorch_code(block.reference).removeprefix('nn.')}: {theirs:,} parameters "
-              f"({_ratio(theirs, ours)}), {their_macs:,} MACs ({_ratio(their_macs, our_macs)})"]
+              f"standard {pytorch_code(block.reference).removeprefix('nn.')}: {theirs:,} parameters, "
+              f"{their_macs:,} MACs; the block needs {ours / theirs:.2f}× the parameters, "
+              f"{our_macs / their_macs:.2f}× the MACs"]
     if block.skip:
         notes.append("skip connection: the block's input is added to the projected output")
     captions = caption_lines(title, notes, tuple(frame_titles), style, theme) if view.caption else []
@@ -96,12 +97,6 @@ def stage_steps(block: StagedBlock, view: ViewSpec) -> list[tuple[int, int, int,
     return steps
 
 
-def _ratio(standard: int, block: int) -> str:
-    if standard >= block:
-        return f"the block needs {standard / block:.1f}× fewer"
-    return f"the block needs {block / standard:.1f}× more"
-
-
 def _params(spec: ConvSpec) -> tuple[int, int]:
     from ..geometry import parameter_count
 
@@ -115,13 +110,17 @@ def _macs(spec: ConvSpec) -> int:
 
 
 def _fills(specs: list[ConvSpec], i: int, count: int, view: ViewSpec) -> tuple:
-    """Input blue, last output cyan; a tensor a depthwise stage reads or writes is tinted channel by channel."""
+    """Input blue, last output cyan; a tensor a grouped (depthwise) stage reads or writes is tinted by group, so that
+    each depthwise output shares its input channel's colour."""
     theme = view.theme
     if i == len(specs):
         return (theme.output_fill,) * count
-    touches_depthwise = specs[i].groups > 1 or (i > 0 and specs[i - 1].groups > 1)
-    if touches_depthwise:
-        return tuple(group_fill(theme, c) for c in range(count))
+    if specs[i].groups > 1:
+        per = specs[i].in_channels // specs[i].groups
+        return tuple(group_fill(theme, c // per) for c in range(count))
+    if i > 0 and specs[i - 1].groups > 1:
+        per = specs[i - 1].out_channels // specs[i - 1].groups
+        return tuple(group_fill(theme, c // per) for c in range(count))
     return (theme.input_fill,) * count
 
 
