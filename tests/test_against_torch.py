@@ -6,7 +6,8 @@ For random 1d/2d/3d parameter sets it compares with torch's Conv/ConvTranspose/M
 - connections: which input element each (output position, kernel index) tap reads, found by probing torch with a
   one-hot weight over an input holding 1..N (float64, exact), and for pooling which inputs each window contains,
   found by pooling one-hot inputs;
-- channel connectivity of grouped and depthwise convolutions, found by probing torch one input channel at a time.
+- channel connectivity of grouped and depthwise convolutions, found by probing torch one input channel at a time;
+- PyTorch layer strings (`parse_layer`, the CLI's LAYER): `nn.<text>` evaluated by torch vs the engine's reading.
 
 Engine inputs torch cannot take directly are translated, not skipped:
 - (before, after) padding pairs: a conv pads the input with F.pad and uses padding 0; a transposed conv uses padding 0
@@ -14,6 +15,17 @@ Engine inputs torch cannot take directly are translated, not skipped:
   pairs in torch (the engine refuses asymmetric pooling padding, so it is not generated).
 - 'full' padding is dilation*(kernel-1) on both sides of each axis; 'valid' for a transposed conv or a pool is 0
   (torch takes padding strings only for a direct conv; the engine's extension of them is deliberate).
+
+torch's rules, as found with torch 2.13 (CPU):
+- direct conv: any padding >= 0 (also wider than the kernel); refused when d*(k-1)+1 > n + padding on both sides
+  ("Kernel size can't be greater than actual input size"); 'same' needs stride 1 and puts the odd extra at the end.
+- transposed conv: output (n-1)*s - 2p + d*(k-1) + output_padding + 1 must be >= 1 (padding may exceed d*(k-1));
+  output_padding < stride OR output_padding < dilation, per axis; no padding strings at all.
+- pooling: padding <= kernel_size // 2 per axis (max pool: the undilated kernel, whatever the dilation); output
+  floor-or-ceil((n + 2p - d*(k-1) - 1) / s) + 1 must be >= 1, where ceil_mode drops a last window that would start
+  past n + p. So with ceil_mode a window may run past the end of the padded input: valid iff d*(k-1)+1 <= n+2p+s-1.
+- AvgPool3d alone also refuses an input smaller than the kernel on any axis, padding or not
+  ("input image (T: 2 H: 2 W: 2) smaller than kernel size (kT: 3 kH: 3 kW: 3)"); AvgPool1d/2d and MaxPool3d do not.
 
 Known, deliberate differences (not generated here):
 - torch builds and runs a Conv with in_channels=0 (its output is the bias alone); the engine asks for >= 1 channel.
@@ -33,7 +45,7 @@ torch = pytest.importorskip("torch")
 nn = torch.nn
 F = torch.nn.functional
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import HealthCheck, example, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from convanim.geometry import mapping  # noqa: E402
@@ -44,7 +56,7 @@ try:  # optional in the engine's API
 except ImportError:  # pragma: no cover
     parameter_count = None
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 CONV = {1: nn.Conv1d, 2: nn.Conv2d, 3: nn.Conv3d}
 CONV_T = {1: nn.ConvTranspose1d, 2: nn.ConvTranspose2d, 3: nn.ConvTranspose3d}
@@ -213,23 +225,28 @@ def layer_params(draw):
 
 @st.composite
 def raw_params(draw):
-    """Arguments with no regard for validity (zeros, negatives, oversized padding) for the validity comparison."""
+    """Arguments with no regard for validity, for the validity comparison: each field is usually in range and now and
+    then zero, negative or oversized, so that most examples sit near the edge between valid and invalid."""
     dims = draw(st.integers(1, 3))
     op = draw(st.sampled_from(["conv", "conv", "maxpool", "avgpool"]))
     transposed = op == "conv" and draw(st.booleans())
+
+    def field(good, bad):
+        return _per_axis(draw, dims, bad if draw(st.integers(0, 5)) == 0 else good)
+
     p = {"dims": dims, "op": op, "transposed": transposed,
-         "input_size": _per_axis(draw, dims, st.integers(1, 6)),
-         "kernel_size": _per_axis(draw, dims, st.integers(0, 5))}
+         "input_size": field(st.integers(1, 6), st.integers(1, 2)),
+         "kernel_size": field(st.integers(1, 5), st.integers(0, 6))}
     if op == "conv" or draw(st.booleans()):
-        p["stride"] = _per_axis(draw, dims, st.integers(0, 4))
+        p["stride"] = field(st.integers(1, 3), st.integers(0, 5))
     if op != "avgpool":
-        p["dilation"] = _per_axis(draw, dims, st.integers(0, 3))
+        p["dilation"] = field(st.integers(1, 3), st.integers(0, 4))
     if op == "conv" and draw(st.integers(0, 3)) == 0:
         p["padding"] = draw(st.sampled_from(["valid", "same", "full"]) if not transposed else st.just("full"))
     else:
-        p["padding"] = _per_axis(draw, dims, st.integers(-1, 5))
+        p["padding"] = field(st.integers(0, 3), st.integers(-1, 7))
     if transposed:
-        p["output_padding"] = _per_axis(draw, dims, st.integers(-1, 4))
+        p["output_padding"] = field(st.integers(0, 2), st.integers(-1, 4))
     if op == "conv":
         p["in_channels"] = draw(st.integers(1, 4))
         p["out_channels"] = draw(st.integers(0, 5))
@@ -299,6 +316,27 @@ def _engine_windows(d: dict, input_shape) -> np.ndarray:
 
 @SETTINGS
 @given(layer_params())
+# Edge cases, always run. ceil_mode lets the last window run past the end of the padded input (torch accepts these):
+@example({"dims": 1, "op": "maxpool", "input_size": 1, "kernel_size": 2, "ceil_mode": True})
+@example({"dims": 1, "op": "avgpool", "input_size": 1, "kernel_size": 2, "ceil_mode": True})
+@example({"dims": 2, "op": "maxpool", "input_size": 4, "kernel_size": 3, "stride": 2, "dilation": 2, "ceil_mode": True})
+@example({"dims": 1, "op": "maxpool", "input_size": 5, "kernel_size": 2, "stride": 2, "padding": 1, "ceil_mode": True})
+# AvgPool3d (only the 3d one) refuses an unpadded input smaller than the kernel, padding or not:
+@example({"dims": 3, "op": "avgpool", "input_size": 2, "kernel_size": 3, "stride": 1, "padding": 1})
+@example({"dims": 2, "op": "avgpool", "input_size": 2, "kernel_size": 3, "stride": 1, "padding": 1})
+@example({"dims": 3, "op": "maxpool", "input_size": 2, "kernel_size": 3, "stride": 1, "padding": 1})
+# Max pool padding is bounded by half the kernel size, not half the dilated extent:
+@example({"dims": 2, "op": "maxpool", "input_size": 9, "kernel_size": 3, "stride": 1, "padding": 2, "dilation": 3})
+# 'same' with an even dilated extent puts the odd extra padding at the end; 'same' survives a kernel wider than the input:
+@example({"dims": 1, "input_size": 5, "kernel_size": 4, "padding": "same", "dilation": 1})
+@example({"dims": 2, "input_size": 2, "kernel_size": (4, 2), "padding": "same", "dilation": (3, 2)})
+# Transposed: padding beyond dilation*(kernel-1) crops into the input; output_padding < dilation with stride 1:
+@example({"dims": 1, "transposed": True, "input_size": 5, "kernel_size": 3, "stride": 2, "padding": 3})
+@example({"dims": 2, "transposed": True, "input_size": 3, "kernel_size": 3, "dilation": 3, "output_padding": 2})
+@example({"dims": 1, "transposed": True, "input_size": 2, "kernel_size": 3, "padding": 2})
+@example({"dims": 2, "transposed": True, "input_size": 3, "kernel_size": 2, "stride": 2, "padding": ((1, 0), (0, 2))})
+@example({"dims": 1, "input_size": 1, "kernel_size": 2, "padding": 5})
+@example({"dims": 2, "input_size": 3, "kernel_size": 3, "padding": ((0, 2), 1), "stride": 2})
 def test_shape_connections_and_parameters_match_torch(p):
     found = torch_outcome(p)
     spec = engine_outcome(p)
@@ -319,7 +357,7 @@ def test_shape_connections_and_parameters_match_torch(p):
         assert sum(parameter_count(spec)) == expected, p
 
     kernel_shape = tuple(spec.kernel_size)
-    if p["op"] == "conv":
+    if p.get("op", "conv") == "conv":
         assert d["groups"] == layer.module.groups and d["in_channels"] == layer.module.in_channels
         torch_taps = _probe_conv_taps(p, input_shape, kernel_shape)
         engine_taps = _engine_taps(d, input_shape, kernel_shape)
@@ -386,3 +424,106 @@ def test_channel_connectivity_matches_torch(p):
     assert (d["in_channels"], d["out_channels"], d["groups"]) == (cin, cout, layer.module.groups)
     if parameter_count is not None:
         assert sum(parameter_count(spec)) == sum(t.numel() for t in layer.module.parameters())
+
+
+# ---- PyTorch layer strings -------------------------------------------------------------------------------------
+
+try:  # the CLI's `LAYER` argument; optional in the engine's API
+    from convanim.parse import parse_layer  # noqa: E402
+except ImportError:  # pragma: no cover
+    parse_layer = None
+
+_SIGNATURES = {  # PyTorch's positional order
+    "Conv": ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias"),
+    "ConvTranspose": ("in_channels", "out_channels", "kernel_size", "stride", "padding", "output_padding", "groups",
+                      "bias", "dilation"),
+    "MaxPool": ("kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode"),
+    "AvgPool": ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad"),
+}
+
+
+@st.composite
+def layer_strings(draw):
+    """A PyTorch layer expression with a random split of positional and keyword arguments, and an input size."""
+    family = draw(st.sampled_from(sorted(_SIGNATURES)))
+    dims = draw(st.integers(1, 3))
+    size = lambda lo, hi: _per_axis(draw, dims, st.integers(lo, hi))  # noqa: E731
+    values = {"kernel_size": size(1, 4)}
+    if family.startswith("Conv"):
+        groups = draw(st.integers(1, 3))
+        values["in_channels"] = groups * draw(st.integers(1, 2))
+        values["out_channels"] = groups * draw(st.integers(1, 2))
+        if groups > 1 or draw(st.booleans()):
+            values["groups"] = groups
+        if draw(st.booleans()):
+            values["bias"] = draw(st.booleans())
+        if draw(st.booleans()):
+            values["padding"] = (draw(st.sampled_from(["valid", "same"])) if family == "Conv" and draw(st.booleans())
+                                 else size(0, 3))
+        if family == "ConvTranspose" and draw(st.booleans()):
+            values["output_padding"] = size(0, 2)
+    else:
+        if draw(st.booleans()):
+            values["padding"] = size(0, 2)
+        if draw(st.booleans()):
+            values["ceil_mode"] = draw(st.booleans())
+        if family == "MaxPool" and draw(st.booleans()):
+            values["return_indices"] = False
+        if family == "AvgPool" and draw(st.booleans()):
+            values["count_include_pad"] = True
+    if draw(st.booleans()):
+        values["stride"] = size(1, 3) if family.startswith("Conv") or draw(st.booleans()) else None
+    if family != "AvgPool" and draw(st.booleans()):
+        values["dilation"] = size(1, 3)
+    signature = _SIGNATURES[family]
+    # positional up to a random cut, as long as no earlier positional parameter is missing; keywords after
+    cut = draw(st.integers(0, len(signature)))
+    positional = []
+    for name in signature[:cut]:
+        if name not in values:
+            break
+        positional.append(name)
+    args = [repr(values[name]) for name in positional]
+    args += [f"{name}={values[name]!r}" for name in values if name not in positional]
+    text = f"{family}{dims}d({', '.join(args)})"
+    return text, dims, size(1, MAX_INPUT[dims])
+
+
+@pytest.mark.skipif(parse_layer is None, reason="the engine has no layer-string parser")
+@SETTINGS
+@given(layer_strings())
+def test_layer_strings_mean_what_torch_means(case):
+    text, dims, input_size = case
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            module = eval(text, {name: getattr(nn, name) for name in dir(nn) if name[0].isupper()})
+            module = module.double()
+            cin = getattr(module, "in_channels", 1)
+            found = tuple(module(torch.randn(1, cin, *_axes(input_size, dims), dtype=torch.float64)).shape[1:])
+    except (RuntimeError, ValueError, TypeError):
+        found = None
+    try:
+        spec = make_spec(input_size=input_size, **parse_layer(text))
+    except SpecError:
+        spec = None
+    assert (found is None) == (spec is None), (
+        f"torch {'refuses' if found is None else 'accepts'} {text} on input {input_size}, the engine "
+        f"{'refuses' if spec is None else 'accepts'} it")
+    if spec is None:
+        return
+    d = mapping(spec)
+    assert (d["out_channels"], *d["output_shape"]) == found, text
+    if parameter_count is not None:
+        assert sum(parameter_count(spec)) == sum(t.numel() for t in module.parameters()), text
+    # the spec holds what the module holds (torch normalises ints to per-axis tuples)
+    assert spec.kernel_size == _axes(module.kernel_size, dims) and spec.stride == _axes(module.stride, dims)
+    if not isinstance(module.padding, str):
+        assert spec.padding == tuple((v, v) for v in _axes(module.padding, dims)), text
+    if hasattr(module, "groups"):
+        assert (spec.in_channels, spec.out_channels, spec.groups, spec.bias) == (
+            module.in_channels, module.out_channels, module.groups, module.bias is not None), text
+    if hasattr(module, "dilation"):
+        assert spec.dilation == _axes(module.dilation, dims), text
+    if hasattr(module, "ceil_mode"):
+        assert spec.ceil_mode == module.ceil_mode, text
