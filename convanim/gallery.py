@@ -43,7 +43,8 @@ class Output:
     @property
     def template_hash(self) -> str:
         """The template as the renderer sees it: the resolved spec and view, and the format."""
-        resolved = f"{self.template.spec!r}\n{self.template.view!r}\n{self.format}"
+        layers = self.template.staged_block if self.template.block else self.template.spec
+        resolved = f"{layers!r}\n{self.template.view!r}\n{self.format}"
         return hashlib.sha256(resolved.encode()).hexdigest()
 
 
@@ -132,9 +133,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
 
 def render_template(template: Template, paths: dict[str, str]) -> None:
     """Render one template once and save it in each format (the renderer writes each file atomically)."""
-    from .animation import animate
-
-    animation = animate(template.spec, template.view)
+    animation = template.animation()
     for path in paths.values():
         animation.save(path)
 
@@ -230,7 +229,8 @@ def _fork_context():  # type: ignore[no-untyped-def]
 
 def _cost(template: Template) -> int:
     """Roughly how long a template takes: its output positions times its formats."""
-    return math.prod(output_shape(template.spec)) * max(1, template.spec.out_channels) * len(template.formats)
+    positions = sum(math.prod(output_shape(spec)) * spec.out_channels for _, spec in template.layers)
+    return positions * len(template.formats)
 
 
 def check(templates: list[Template], out_dir: Path) -> list[str]:

@@ -17,15 +17,13 @@ TEMPLATES_HELP = "Read the templates from this folder instead of the ones that s
               help=TEMPLATES_HELP)
 def list_command(templates_dir: Path | None) -> None:
     """The templates, one a line: name, layer, shapes and title. Render one with `render --template NAME`."""
-    from .explain import layer_name
-    from .gallery_index import shapes
+    from .gallery_index import layer_summary
     from .templates import load_templates
 
     templates = load_templates(templates_dir)
     width = max((len(t.name) for t in templates), default=0)
     for template in templates:
-        layer = f"{layer_name(template.spec)} {shapes(template)}"
-        click.echo(f"{template.name:<{width}}  {layer:<28}  {template.title}")
+        click.echo(f"{template.name:<{width}}  {layer_summary(template):<31}  {template.title}")
 
 
 @click.command("gallery")

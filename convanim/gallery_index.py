@@ -27,9 +27,21 @@ def index_files(templates: list[Template], out_dir: Path) -> dict[str, str]:
 
 
 def shapes(template: Template) -> str:
-    spec = template.spec
-    return (f"{shape_text(spec.input_size, spec.in_channels)} \u2192 "
-            f"{shape_text(output_shape(spec), spec.out_channels)}")
+    """`5x5x1 → 3x3x1`: the first layer's input and the last layer's output (spatial sizes, then channels)."""
+    first, last = template.layers[0][1], template.layers[-1][1]
+    return (f"{shape_text(first.input_size, first.in_channels)} \u2192 "
+            f"{shape_text(output_shape(last), last.out_channels)}")
+
+
+def layer_summary(template: Template) -> str:
+    """`Conv2d 5x5x1 → 3x3x1`, or the block's kind for a block of several layers."""
+    kind = template.block.replace("_", " ") if template.block else layer_name(template.spec)
+    return f"{kind} {shapes(template)}"
+
+
+def code(template: Template) -> str:
+    """The PyTorch layer, or the layers of a block joined by arrows."""
+    return " \u2192 ".join(pytorch_code(spec) for _, spec in template.layers)
 
 
 def readme_text(templates: list[Template]) -> str:
@@ -39,7 +51,7 @@ def readme_text(templates: list[Template]) -> str:
         cell = picture if picture is None else (f'<img src="{picture}" width="300" '
                                                 f'alt="{html.escape(template.title)}">')
         text = (f"**{_md(template.title)}** (`{template.name}`)<br>{_md(template.caption)}<br>"
-                f"`{pytorch_code(template.spec)}`, {shapes(template)}")
+                f"`{code(template)}`, {shapes(template)}")
         lines.append(f"| {cell or ''} | {text} |")
     return "\n".join(lines) + "\n"
 
@@ -63,32 +75,52 @@ def html_text(templates: list[Template], out_dir: Path) -> str:
 
 
 def _card(template: Template, out_dir: Path) -> str:
-    spec = template.spec
     esc = html.escape
     svg_path = out_dir / f"{template.name}.svg"
+    wide = ""
     if "svg" in template.formats and svg_path.is_file():
         stage = inline_svg(svg_path.read_text(encoding="utf-8"), prefix=f"{template.name}-")
         controls = CONTROLS
+        width = re.search(r'<svg\b[^>]*?\swidth="(\d+)', stage)
+        wide = " anim-wide" if width and int(width.group(1)) > WIDE else ""
     else:
         picture = _picture(template)
         stage = f'<img src="{picture}" alt="{esc(template.title)}">' if picture else ""
         controls = ""
-    axes = "".join(f"<li><span>{name}</span> <code>{esc(output_formula(spec, axis))}</code></li>"
-                   for axis, name in enumerate(AXIS_NAMES[spec.dims]))
+    details = _block_details(template) if template.block else _layer_details(template)
     files = " \u00b7 ".join(f'<a href="{template.name}.{fmt}">{fmt.upper()}</a>' for fmt in template.formats)
-    return f"""<section class="anim" id="{template.name}" tabindex="0" aria-label="{esc(template.title)}">
+    return f"""<section class="anim{wide}" id="{template.name}" tabindex="0" aria-label="{esc(template.title)}">
 <div class="anim-stage">{stage}</div>
 {controls}<div class="anim-info">
 <h2>{esc(template.title)}</h2>
 <p class="anim-caption">{esc(template.caption)}</p>
 <dl>
-<dt>Layer</dt><dd><code>{esc(pytorch_code(spec))}</code></dd>
-<dt>Shape</dt><dd>{esc(layer_name(spec))}: {esc(shapes(template))} <span class="anim-muted">(spatial \u00d7 channels)</span></dd>
-<dt>Output size</dt><dd><code>{esc(general_formula(spec))}</code><ul class="anim-axes">{axes}</ul></dd>
+{details}
 </dl>
 <p class="anim-files">{files} \u00b7 <code>convanim render --template {template.name} -o {template.name}.gif</code></p>
 </div>
 </section>"""
+
+
+def _layer_details(template: Template) -> str:
+    spec, esc = template.spec, html.escape
+    axes = "".join(f"<li><span>{name}</span> <code>{esc(output_formula(spec, axis))}</code></li>"
+                   for axis, name in enumerate(AXIS_NAMES[spec.dims]))
+    return (f"<dt>Layer</dt><dd><code>{esc(pytorch_code(spec))}</code></dd>\n"
+            f"<dt>Shape</dt><dd>{esc(layer_summary(template))} <span class=\"anim-muted\">(spatial \u00d7 channels)"
+            f"</span></dd>\n"
+            f"<dt>Output size</dt><dd><code>{esc(general_formula(spec))}</code><ul class=\"anim-axes\">{axes}</ul></dd>")
+
+
+def _block_details(template: Template) -> str:
+    esc, block = html.escape, template.staged_block
+    stages = "".join(f"<li><span>{esc(stage.name)}</span> <code>{esc(pytorch_code(stage.spec))}</code></li>"
+                     for stage in block.stages)
+    (params, reference_params), (macs, reference_macs) = block.parameters(), block.macs()
+    return (f"<dt>Layers</dt><dd><ul class=\"anim-axes anim-stages\">{stages}</ul></dd>\n"
+            f"<dt>Shape</dt><dd>{esc(shapes(template))} <span class=\"anim-muted\">(spatial \u00d7 channels)</span></dd>\n"
+            f"<dt>Cost</dt><dd>{params:,} parameters and {macs:,} MACs, against {reference_params:,} and "
+            f"{reference_macs:,} for the standard <code>{esc(pytorch_code(block.reference))}</code></dd>")
 
 
 CONTROLS = """<div class="anim-controls">
@@ -98,6 +130,8 @@ CONTROLS = """<div class="anim-controls">
 <span class="anim-frame" aria-live="polite"></span>
 </div>
 """
+
+WIDE = 720  # pixels: a wider animation gets the card's whole width, with its text below
 
 _ID = re.compile(r'\bid="([^"]+)"')
 
@@ -169,10 +203,14 @@ code { font: 0.88em ui-monospace, "DejaVu Sans Mono", Menlo, monospace; backgrou
 .anim-axes { list-style: none; margin: 6px 0 0; padding: 0; }
 .anim-axes li { margin: 4px 0; display: grid; grid-template-columns: 4.5em 1fr; align-items: baseline; }
 .anim-axes span { color: var(--muted); }
+.anim-stages li { grid-template-columns: 9.5em 1fr; }
 .anim-axes code { justify-self: start; line-height: 1.45; padding: 2px 6px; }
 .anim-muted { color: var(--muted); }
 .anim-files { margin: 18px 0 0; font-size: 0.9rem; color: var(--muted); }
 .anim-files a { color: var(--accent); }
+.anim-wide { grid-template-columns: 1fr; grid-template-rows: auto; }
+.anim-wide .anim-stage, .anim-wide .anim-controls, .anim-wide .anim-info { grid-column: 1; grid-row: auto; }
+.anim-wide .anim-info { margin-top: 20px; max-width: 860px; justify-self: center; width: 100%; }
 @media (max-width: 900px) {
   .anim { grid-template-columns: 1fr; grid-template-rows: auto; }
   .anim-stage, .anim-controls, .anim-info { grid-column: 1; grid-row: auto; }

@@ -57,6 +57,13 @@ SPEC_KEYS: dict[str, Check] = {
     "dilation": SIZE, "transposed": BOOL, "output_padding": SIZE, "in_channels": INT, "out_channels": INT,
     "groups": INT, "depthwise": BOOL, "bias": BOOL, "op": TEXT, "ceil_mode": BOOL,
 }
+# Blocks of several layers (convanim.stages): the [spec] table holds the block's own arguments.
+BLOCK_KEYS: dict[str, dict[str, Check]] = {
+    "separable": {"input_size": SIZE, "in_channels": INT, "kernel_size": INT, "out_channels": INT, "stride": INT,
+                  "padding": INT, "multiplier": INT, "bias": BOOL},
+    "inverted_residual": {"input_size": SIZE, "in_channels": INT, "expansion": INT, "out_channels": INT,
+                          "kernel_size": INT, "stride": INT},
+}
 VIEW_KEYS: dict[str, Check] = {
     "view": TEXT, "theme": TEXT, "numbers": BOOL, "caption": BOOL, "labels": BOOL, "cell_size": INT,
     "scale": NUMBER, "seconds_per_frame": NUMBER, "loop": INT, "pause": NUMBER, "transparent": BOOL,
@@ -68,6 +75,7 @@ TOP_KEYS: dict[str, Check] = {
     "title": (lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string"),
     "caption": (lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string"),
     "order": INT,
+    "block": (lambda v: v in BLOCK_KEYS, f"one of {', '.join(BLOCK_KEYS)} (a block of several layers)"),
     "formats": (lambda v: isinstance(v, list) and bool(v) and all(f in FORMATS for f in v) and len(set(v)) == len(v),
                 f"a non-empty array of distinct formats from {', '.join(FORMATS)}"),
     "spec": (lambda v: isinstance(v, dict), "a table ([spec])"),
@@ -88,10 +96,39 @@ class Template:
     formats: tuple[str, ...]
     order: int = 0
     source: str = ""  # where it was read from, for messages
+    block: str = ""  # "" for one layer; "separable" or "inverted_residual" for a block (spec_args are its arguments)
 
     @property
     def spec(self) -> ConvSpec:
+        """The layer; a block has several, see `layers`."""
+        if self.block:
+            raise SpecError(f"template: {self.name!r} is a {self.block} block of several layers, not one layer "
+                            f"(render it with 'convanim gallery --only {self.name}')")
         return make_spec(**self.spec_args)
+
+    @property
+    def staged_block(self) -> Any:
+        """The `convanim.stages.StagedBlock` of a block template."""
+        from . import stages
+
+        return getattr(stages, self.block)(**self.spec_args)
+
+    @property
+    def layers(self) -> tuple[tuple[str, ConvSpec], ...]:
+        """(stage name, spec) of each layer in order; the name is "" for a single-layer template."""
+        if not self.block:
+            return (("", self.spec),)
+        return tuple((stage.name, stage.spec) for stage in self.staged_block.stages)
+
+    def animation(self) -> Any:
+        """The `Animation` of this template, one layer or a block."""
+        if self.block:
+            from .stages import animate_stages
+
+            return animate_stages(self.staged_block, self.view)
+        from .animation import animate
+
+        return animate(self.spec, self.view)
 
     @property
     def view(self) -> Any:
@@ -156,14 +193,15 @@ def parse_template(text: str, source: str, stem: str | None = None) -> Template:
             raise SpecError(f"{source}: {key}: missing (a template needs {', '.join(REQUIRED)})")
     if stem is not None and data["name"] != stem:
         raise SpecError(f"{source}: name: must match the file name {stem!r}, got {data['name']!r}")
-    _check_table(data["spec"], SPEC_KEYS, source, "spec.")
+    block = data.get("block", "")
+    _check_table(data["spec"], BLOCK_KEYS[block] if block else SPEC_KEYS, source, "spec.")
     _check_table(data.get("view", {}), VIEW_KEYS, source, "view.")
     spec_args, view_args = _frozen(data["spec"]), _frozen(data.get("view", {}))
     template = Template(name=data["name"], title=data["title"].strip(), caption=data["caption"].strip(),
                         spec_args=spec_args, view_args=view_args,
                         formats=tuple(data.get("formats", DEFAULT_FORMATS)), order=data.get("order", 0),
-                        source=source)
-    _check_values(template, "spec", lambda: template.spec)
+                        source=source, block=block)
+    _check_values(template, "spec", lambda: template.layers)
     try:
         import convanim.view  # noqa: F401  (the renderer's view module; absent in early checkouts)
     except ModuleNotFoundError:

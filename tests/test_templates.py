@@ -55,8 +55,9 @@ def test_every_packaged_template_loads_and_is_named_after_its_file() -> None:
     templates = load_templates()
     assert sorted(t.name for t in templates) == files
     for template in templates:
-        assert template.spec.dims == template.spec_args["dims"]  # dims always explicit: CLI overrides stay simple
-        assert template.title and template.caption and template.formats
+        if not template.block:  # dims always explicit: CLI overrides stay simple
+            assert template.spec.dims == template.spec_args["dims"]
+        assert template.title and template.caption and template.formats and template.layers
 
 
 def test_the_fifteen_reference_animations_have_the_classic_parameters() -> None:
@@ -80,7 +81,9 @@ def test_numerical_templates_show_numbers_on_a_5x5_input_with_a_3x3_window() -> 
 
 
 def test_further_capabilities_each_have_a_template() -> None:
-    specs = [t.spec for t in load_templates()]
+    templates = load_templates()
+    specs = [t.spec for t in templates if not t.block]
+    assert {t.block for t in templates} == {"", "separable", "inverted_residual"}
     assert any(s.transposed and any(s.output_padding) for s in specs)
     assert any(len(set(s.input_size)) > 1 and len(set(s.kernel_size)) > 1 for s in specs)
     assert any(not s.symmetric_padding for s in specs)
@@ -149,6 +152,22 @@ def test_mistakes_name_the_file_the_key_and_the_rule(change: str, message: str) 
         text = "\n".join(lines) + "\n"
     with pytest.raises(SpecError, match=message):
         parse(text)
+
+
+def test_a_block_template_takes_the_blocks_arguments() -> None:
+    template = load_template("depthwise_separable")
+    assert [spec.groups for _, spec in template.layers] == [3, 1]
+    assert [spec.kernel_size for _, spec in template.layers] == [(3, 3), (1, 1)]
+    with pytest.raises(SpecError, match="is a separable block of several layers, not one layer"):
+        template.spec
+    block = 'block = "separable"\n' + GOOD.replace("dims = 2\n", "")
+    assert parse(block).layers[1][1].kernel_size == (1, 1)  # type: ignore[attr-defined]
+    with pytest.raises(SpecError, match=r"mine\.toml: spec\.dims: unknown key; \[spec\] takes input_size, in_channels"):
+        parse('block = "separable"\n' + GOOD)
+    with pytest.raises(SpecError, match=r"mine\.toml: block: must be one of separable, inverted_residual"):
+        parse('block = "resnet"\n' + GOOD)
+    with pytest.raises(SpecError, match=r"mine\.toml: spec\.kernel_size: the depthwise stage pads k//2"):
+        parse('block = "inverted_residual"\n' + GOOD.replace("dims = 2\n", "").replace("= 3", "= 4"))
 
 
 @pytest.mark.skipif(importlib.util.find_spec("convanim.view") is None, reason="the renderer's view module is absent")
