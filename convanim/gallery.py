@@ -16,7 +16,7 @@ import tempfile
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, TextIO
+from typing import Any, Callable, Iterable, TextIO
 
 from .spec import SpecError, output_shape
 from .templates import Template
@@ -221,7 +221,8 @@ def _run(work: dict[str, list[Output]], out_dir: Path, jobs: int, progress: Text
     return hashes
 
 
-def _fork_context():  # type: ignore[no-untyped-def]
+def _fork_context() -> Any:
+    """Fork where there is fork: workers inherit the imported renderer instead of importing it again."""
     import multiprocessing
 
     return multiprocessing.get_context("fork") if "fork" in multiprocessing.get_all_start_methods() else None

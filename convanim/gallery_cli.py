@@ -35,7 +35,8 @@ def list_command(templates_dir: Path | None) -> None:
               help="Processes to render in [default: 0, one per core].")
 @click.option("--only", multiple=True, metavar="NAME", help="Build only this template (repeat for more).")
 @click.option("--check", is_flag=True,
-              help="Build nothing; exit 1 naming each file that differs from what a build would write.")
+              help="Build nothing; exit 1 naming each file that differs from what a build would write "
+                   "(always the whole gallery).")
 @click.option("--clean", is_flag=True, help="Also remove files in the folder that no template produces.")
 @click.option("--force", is_flag=True, help="Render every selected template, even those up to date.")
 def gallery_command(templates_dir: Path | None, out_dir: Path, jobs: int, only: tuple[str, ...], check: bool,
