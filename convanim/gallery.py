@@ -147,8 +147,8 @@ def _render_job(render: Renderer, template: Template, paths: dict[str, str]) -> 
 
 
 def select(templates: list[Template], only: Iterable[str]) -> list[Template]:
-    """The templates named in `only` (all when empty); an unknown name is a `SpecError`."""
-    wanted = list(dict.fromkeys(only))
+    """The templates named in `only` (all when empty; "a,b" names two); an unknown name is a `SpecError`."""
+    wanted = list(dict.fromkeys(name.strip() for names in only for name in names.split(",") if name.strip()))
     if not wanted:
         return templates
     names = {t.name for t in templates}

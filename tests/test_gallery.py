@@ -135,6 +135,8 @@ def test_only_builds_the_named_templates_and_refuses_unknown_names(templates_dir
     out = tmp_path / "gallery"
     assert build(templates_dir, out, jobs=1, only=["padding_strides"]).built == [
         "padding_strides.gif", "padding_strides.svg"]
+    assert build(templates_dir, out, jobs=1, only=["padding_strides,no_padding_no_strides"], force=True).built == [
+        "no_padding_no_strides.gif", "no_padding_no_strides.svg", "padding_strides.gif", "padding_strides.svg"]
     with pytest.raises(SpecError, match="--only: no template named 'padding_stride'"):
         build(templates_dir, out, only=["padding_stride"])
     assert build(templates_dir, out, jobs=1, only=["padding_strides"], force=True).built == [
