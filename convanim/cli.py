@@ -213,8 +213,17 @@ def render_command(output: str | None, frames_dir: str | None, template: str | N
     view_args.update({name: options[name] for name in view_names if options.get(name) is not None})
     if options.get("render_max_frames") is not None:
         view_args["max_frames"] = options["render_max_frames"]
-    spec = spec_from_options({name: options.get(name) for name in SPEC_OPTION_NAMES}, base=base)
-    animation = Animation(spec, make_view(**view_args))
+    spec_options_given = {name: options.get(name) for name in SPEC_OPTION_NAMES}
+    if template and chosen.block:  # a block of several layers: its own animation, only view options apply
+        given = [name for name, value in spec_options_given.items() if value is not None]
+        if given:
+            raise SpecError(f"template: {chosen.name!r} is a {chosen.block} block; layer options such as "
+                            f"--{given[0].replace('_size', '').replace('_', '-')} do not apply (use 'convanim stages')")
+        from .stages import animate_stages
+
+        animation = animate_stages(chosen.staged_block, make_view(**view_args))
+    else:
+        animation = Animation(spec_from_options(spec_options_given, base=base), make_view(**view_args))
     if output is not None:
         from .backends import FORMATS
 

@@ -256,3 +256,15 @@ def test_python_api_rejects_unknown_format(tmp_path):
 def test_notebook_display_is_the_svg():
     html = animate(make_spec(input_size=4))._repr_html_()
     assert html.startswith("<svg") and 'data-frames="4"' in html
+
+
+def test_render_block_template_renders_the_whole_block(tmp_path):
+    from convanim.templates import load_template
+
+    target = tmp_path / "sep.gif"
+    result = CliRunner().invoke(cli, ["render", "--template", "depthwise_separable", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert Image.open(target).n_frames == load_template("depthwise_separable").animation().frame_count
+    refused = CliRunner().invoke(cli, ["render", "--template", "depthwise_separable", "--kernel", "3",
+                                       "-o", str(tmp_path / "x.gif")])
+    assert refused.exit_code == 2 and "do not apply" in refused.output
