@@ -107,6 +107,7 @@ class Rasterizer:
         # Paint order, split into runs: ("static", (box, layer) or None) / ("dynamic", {frame: [items]}).
         self.runs: list[tuple[str, object]] = []
         self._cached_frame: int | None = None
+        self._position = np.full(scene.width * scene.height, -1, dtype=np.intp)  # canvas pixel -> touched index
         self._cached_paint: tuple[list, Box | None] = ([], None)
         run_items: list[Item] = []
         run_static: bool | None = None
@@ -120,32 +121,67 @@ class Rasterizer:
         if run_items:
             self._close_run(bool(run_static), run_items)
 
-    def _coverages(self, item: Item) -> list[Coverage]:
+    def _shapes(self, item: Polygon | Line) -> list[tuple[tuple[float, float], ...]]:
+        """An item's outline(s) in pixels: a polygon's corners, or the quads of a line's dashes."""
         scene = self.scene
-        if isinstance(item, Text):
-            x, y = scene.point(item.at, item.screen)
-            cov = _text_coverage(item, x, y)
-            return [cov] if cov else []
         if isinstance(item, Polygon):
-            cov = _polygon_coverage(tuple(scene.point(p) for p in item.points))
-            return [cov] if cov else []
-        quads = _line_quads(scene.point(item.start), scene.point(item.end), item.width, item.dash)
-        cov = _polygon_coverage(*quads) if quads else None
-        return [cov] if cov else []
+            return [tuple(scene.point(p) for p in item.points)]
+        return _line_quads(scene.point(item.start), scene.point(item.end), item.width, item.dash)
+
+    def _paints(self, items: list[Item]) -> list[tuple[tuple[int, int, int], float, Coverage]]:
+        """(colour, opacity, coverage) to composite in order. Consecutive shapes of one colour share one mask: their
+        union is drawn once (cheaper, and crossings are not darkened twice)."""
+        paints: list[tuple[tuple[int, int, int], float, Coverage]] = []
+        shapes: list[tuple[tuple[float, float], ...]] = []
+        key: tuple[tuple[int, int, int], float] | None = None
+
+        def flush() -> None:
+            if shapes and key is not None:
+                cov = _polygon_coverage(*shapes)
+                if cov is not None:
+                    paints.append((*key, cov))
+            shapes.clear()
+
+        for item in items:
+            if isinstance(item, Text):
+                flush()
+                key = None
+                x, y = self.scene.point(item.at, item.screen)
+                cov = _text_coverage(item, x, y)
+                if cov is not None:
+                    paints.append((item.color, item.opacity, cov))
+                continue
+            item_key = (_colour(item), item.opacity)
+            if item_key != key:
+                flush()
+                key = item_key
+            shapes.extend(self._shapes(item))
+        flush()
+        return paints
+
+    def _paint_base(self, paints: list[tuple[tuple[int, int, int], float, Coverage]]) -> None:
+        if self.scene.transparent:
+            for colour, opacity, cov in paints:
+                _paint(self.base, cov, colour, opacity)
+            return
+        # An opaque base: Pillow composites a colour through a mask in C, with the same integer rounding.
+        image = Image.fromarray(self.base[..., :3].astype(np.uint8), "RGB")
+        for colour, opacity, cov in paints:
+            alpha = cov.alpha if opacity >= 1.0 else _div255(cov.alpha.astype(np.uint16) * round(opacity * 255))
+            image.paste(colour, (cov.left, cov.top), Image.fromarray(alpha.astype(np.uint8), "L"))
+        self.base[..., :3] = np.asarray(image)
 
     def _close_run(self, static: bool, items: list[Item]) -> None:
         if static:
             if not self.runs:  # the first static run goes straight into the base
-                for item in items:
-                    for cov in self._coverages(item):
-                        _paint(self.base, cov, _colour(item), item.opacity)
+                self._paint_base(self._paints(items))
                 self.runs.append(("static", None))
                 return
             layer = np.zeros_like(self.base)
-            for item in items:
-                for cov in self._coverages(item):
-                    _paint(layer, cov, _colour(item), item.opacity)
-            self.runs.append(("static", layer))
+            for colour, opacity, cov in self._paints(items):
+                _paint(layer, cov, colour, opacity)
+            covered = (layer[..., 3] > 0).ravel()  # frames recompose only the pixels this layer touches
+            self.runs.append(("static", (layer, covered)))
             return
         by_frame: dict[int, list[Item]] = {}
         for item in items:
@@ -161,16 +197,10 @@ class Rasterizer:
         for kind, payload in self.runs:
             if kind != "dynamic":
                 continue
-            paints: list[tuple[tuple[int, int, int], float, list[Coverage]]] = []
-            for item in payload.get(frame, ()):  # type: ignore[union-attr]
-                key = (_colour(item), item.opacity)
-                for cov in self._coverages(item):
-                    if paints and paints[-1][:2] == key:
-                        paints[-1][2].append(cov)
-                    else:
-                        paints.append((*key, [cov]))
-                    box = _union(box, self._clip(cov.box))
-            runs.append([(colour, opacity, _merge(covs)) for colour, opacity, covs in paints])
+            paints = self._paints(payload.get(frame, []))  # type: ignore[union-attr]
+            for _colour_, _opacity, cov in paints:
+                box = _union(box, self._clip(cov.box))
+            runs.append(paints)
         self._cached_frame, self._cached_paint = frame, (runs, box)
         return runs, box
 
@@ -188,7 +218,7 @@ class Rasterizer:
         for kind, payload in self.runs:
             if kind == "static":
                 if payload is not None:
-                    layer = payload[top:bottom, left:right]  # type: ignore[index]
+                    layer = payload[0][top:bottom, left:right]  # type: ignore[index]
                     acc = layer + _div255(acc * (255 - layer[..., 3:4]))
                 continue
             for colour, opacity, cov in next(dynamic):
@@ -224,24 +254,33 @@ class Rasterizer:
 
     def _compose_pixels(self, frame: int, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
         """`compose` for a scattered set of pixels: premultiplied (n, 4)."""
-        flat = ys * self.size[0] + xs
+        width, height = self.size
+        flat = ys * width + xs
+        position = self._position
+        position[flat] = np.arange(len(flat))
         acc = self.base.reshape(-1, 4)[flat]
         dynamic = iter(self._frame_paint(frame)[0])
         for kind, payload in self.runs:
             if kind == "static":
                 if payload is not None:
-                    src = payload.reshape(-1, 4)[flat]  # type: ignore[union-attr]
-                    acc = src + _div255(acc * (255 - src[:, 3:4]))
+                    layer, covered = payload  # type: ignore[misc]
+                    sel = np.flatnonzero(covered[flat])
+                    src = layer.reshape(-1, 4)[flat[sel]]
+                    acc[sel] = src + _div255(acc[sel] * (255 - src[:, 3:4]))
                 continue
             for colour, opacity, cov in next(dynamic):
-                left, top, right, bottom = cov.box
-                sel = np.flatnonzero((ys >= top) & (ys < bottom) & (xs >= left) & (xs < right))
-                alpha = cov.alpha[ys[sel] - top, xs[sel] - left].astype(np.uint16)
+                # This frame's paints lie inside the touched pixels: find their places through `position`.
+                local_y, local_x = np.nonzero(cov.alpha)
+                canvas_y, canvas_x = local_y + cov.top, local_x + cov.left
+                inside = (canvas_y >= 0) & (canvas_y < height) & (canvas_x >= 0) & (canvas_x < width)
+                sel = position[canvas_y[inside] * width + canvas_x[inside]]
+                alpha = cov.alpha[local_y[inside], local_x[inside]].astype(np.uint16)
                 if opacity < 1.0:
                     alpha = _div255(alpha * round(opacity * 255))
                 alpha = alpha[:, None]
                 source = np.array((*colour, 255), dtype=np.uint16)
                 acc[sel] = _div255(source * alpha + acc[sel] * (255 - alpha))
+        position[flat] = -1
         return acc
 
 
@@ -253,21 +292,6 @@ def _mark(touched: np.ndarray, cov: Coverage, left: int, top: int) -> None:
     if x1 > x0 and y1 > y0:
         touched[y0 - top:y1 - top, x0 - left:x1 - left] |= \
             cov.alpha[y0 - cov.top:y1 - cov.top, x0 - cov.left:x1 - cov.left] > 0
-
-
-def _merge(coverages: list[Coverage]) -> Coverage:
-    """One mask for consecutive shapes of one colour: they do not overlap, so their coverages add up."""
-    if len(coverages) == 1:
-        return coverages[0]
-    left = min(c.left for c in coverages)
-    top = min(c.top for c in coverages)
-    right = max(c.box[2] for c in coverages)
-    bottom = max(c.box[3] for c in coverages)
-    total = np.zeros((bottom - top, right - left), dtype=np.uint16)
-    for c in coverages:
-        h, w = c.alpha.shape
-        total[c.top - top:c.top - top + h, c.left - left:c.left - left + w] += c.alpha
-    return Coverage(left, top, np.minimum(total, 255).astype(np.uint8))
 
 
 def _div255(x: np.ndarray) -> np.ndarray:

@@ -135,7 +135,7 @@ def test_svg_has_one_state_per_frame_and_shades_the_taps():
     root = ET.fromstring(animation.to_svg())
     ns = {"s": "http://www.w3.org/2000/svg"}
     assert root.get("data-frames") == "9"
-    groups = root.findall("s:g[@class='frame']", ns)
+    groups = root.findall("s:g[@class='convanim-frame']", ns)
     geometry = Geometry(spec)
     shading_groups = groups[:geometry.frame_count]  # the first moving run: the window on the input plane
     assert [int(g.get("data-frame")) for g in shading_groups] == list(range(9))

@@ -17,13 +17,16 @@ KEEP = 255  # palette index meaning "unchanged" in a delta frame, or "transparen
 class Quantizer:
     """Exact colours map to their palette entry; any other colour to its nearest one (first on ties)."""
 
-    def __init__(self, palette: np.ndarray) -> None:
+    def __init__(self, palette: np.ndarray, exact: int = 0) -> None:
         self.palette = palette.astype(np.int32)  # (n, 3)
         self.lut = np.zeros(1 << 24, dtype=np.uint8)
         self.known = np.zeros(1 << 24, dtype=bool)
+        seeds = _pack(self.palette[:exact])
+        self.lut[seeds[::-1]] = np.arange(exact)[::-1]  # the first entry wins for a repeated colour
+        self.known[seeds] = True
 
     def __call__(self, rgb: np.ndarray) -> np.ndarray:
-        packed = (rgb[..., 0].astype(np.int32) << 16) | (rgb[..., 1].astype(np.int32) << 8) | rgb[..., 2]
+        packed = _pack(rgb)
         unknown = packed[~self.known[packed]]
         if unknown.size:
             new = np.unique(unknown)
@@ -34,20 +37,37 @@ class Quantizer:
         return self.lut[packed]
 
 
-def _palette(first: np.ndarray, scene: Scene) -> np.ndarray:
-    """The theme's exact colours, then a median cut (deterministic) of the first frame for antialiasing blends.
-    The first frame already shows every kind of cell, the window and the connectors."""
+def _pack(rgb: np.ndarray) -> np.ndarray:
+    rgb = rgb.astype(np.int32)
+    return (rgb[..., 0] << 16) | (rgb[..., 1] << 8) | rgb[..., 2]
+
+
+def _unpack(packed: np.ndarray) -> np.ndarray:
+    return np.stack([packed >> 16, (packed >> 8) & 255, packed & 255], axis=1).astype(np.int32)
+
+
+def _quantizer(first: np.ndarray, scene: Scene) -> Quantizer:
+    """One palette for every frame: the theme's exact colours, then the first frame's other colours (the
+    antialiasing blends), median-cut (deterministic) when there are too many. The first frame already shows every
+    kind of cell, the window and the connectors."""
     theme = scene.theme
     exact = [theme.background, theme.input_fill, theme.output_fill, theme.zero_fill, theme.outline, theme.zero_outline,
              theme.connector, theme.text, theme.muted_text, *theme.group_fills]
     exact += [_blend(theme.shade, under, theme.shade_opacity) for under in (theme.input_fill, theme.output_fill,
                                                                              theme.zero_fill, *theme.group_fills)]
-    exact = list(dict.fromkeys(exact))
-    room = KEEP - len(exact)
-    cut = Image.fromarray(np.ascontiguousarray(first[..., :3]), "RGB").quantize(
-        colors=room, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-    found = np.array(cut.getpalette()[:3 * room], dtype=np.int32).reshape(-1, 3)
-    return np.concatenate([np.array(exact, dtype=np.int32), found])
+    exact_colours = np.array(list(dict.fromkeys(exact)), dtype=np.int32)
+    seeded = Quantizer(exact_colours, len(exact_colours))
+    packed = _pack(first[..., :3])
+    blends = np.unique(packed[~seeded.known[packed]])
+    room = KEEP - len(exact_colours)
+    if len(blends) <= room:
+        found = _unpack(blends)
+    else:  # each distinct blend once, so thin edges count as much as large areas
+        pixels = _unpack(blends).astype(np.uint8)[None]
+        cut = Image.fromarray(np.ascontiguousarray(pixels), "RGB").quantize(
+            colors=room, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        found = np.array(cut.getpalette()[:3 * room], dtype=np.int32).reshape(-1, 3)
+    return Quantizer(np.concatenate([exact_colours, found]), len(exact_colours))
 
 
 def _blend(top: tuple[int, int, int], under: tuple[int, int, int], opacity: float) -> tuple[int, int, int]:
@@ -76,8 +96,8 @@ def write_gif(scene: Scene, stream: BinaryIO) -> None:
     for t, (image, touched) in enumerate(raster.frames()):
         rgb = _flatten(image, scene) if scene.transparent else image
         if quantize is None:
-            palette = _palette(rgb, scene)
-            quantize = Quantizer(palette)
+            quantize = _quantizer(rgb, scene)
+            palette = quantize.palette
             palette_bytes = [int(v) for v in palette.ravel()] + [0] * (768 - palette.size)
         params = {"duration": scene.durations_ms[t], "transparency": KEEP}
         if scene.transparent:  # each frame whole, over a cleared canvas: pixels can turn transparent again

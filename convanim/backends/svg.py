@@ -95,7 +95,7 @@ def write_svg(scene: Scene, stream: TextIO, frame: int | None = None) -> None:
     def flush() -> None:
         for frame in sorted(run):
             initial = "visible" if frame == 0 else "hidden"
-            out.append(f'<g class="frame" data-frame="{frame}" visibility="{initial}">'
+            out.append(f'<g class="convanim-frame" data-frame="{frame}" visibility="{initial}">'
                        f"{_frame_animation(frame, scene)}{''.join(run[frame])}</g>")
         run.clear()
 

@@ -41,7 +41,8 @@ def frame_plan(positions: int, out_channels: int, view: ViewSpec, limit: int | N
         raise SpecError(f"channel: must be between 0 and {out_channels - 1}, got {chosen}")
     if view.channel is None and positions * out_channels <= min(FULL_SWEEP_FRAMES, limit):
         steps = tuple((p, oc) for oc in range(out_channels) for p in range(positions))
-        note = f"all {out_channels} output channels swept" if out_channels > 1 else ""
+        note = ("both output channels, one after the other" if out_channels == 2 else
+                f"each of the {out_channels} output channels in turn" if out_channels > 2 else "")
     else:
         steps = tuple([(p, chosen) for p in range(positions)]
                       + [(positions - 1, oc) for oc in range(out_channels) if oc != chosen])

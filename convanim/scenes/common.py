@@ -41,6 +41,12 @@ def style_for(view: ViewSpec, extent_cells: int) -> Style:
                  margin=max(12.0 * s, cell * 0.4))
 
 
+def fitted_size(text: str, size: float, width: float) -> float:
+    """`size`, or smaller so that `text` fits in `width` pixels (e.g. "1.67" in a small cell)."""
+    length = font(round(size)).getlength(text)
+    return size if length <= width else max(6.0, size * width / length)
+
+
 def shape_str(shape: tuple[int, ...]) -> str:
     return "\u00d7".join(map(str, shape))
 

@@ -13,7 +13,7 @@ from ..spec import ConvSpec
 from ..theme import Theme
 from ..values import format_value, input_values, kernel_values, output_values
 from ..view import ViewSpec
-from .common import Style, caption_items, finish, grid_lines, label_items, shape_str, style_for
+from .common import Style, caption_items, finish, fitted_size, grid_lines, label_items, shape_str, style_for
 
 
 def build_plane_scene(spec: ConvSpec, view: ViewSpec):
@@ -76,10 +76,11 @@ def build_plane_scene(spec: ConvSpec, view: ViewSpec):
         items.append(_cell(out_x + c, out_y + r, out_z, theme.shade, theme.shade_opacity, t))
     if view.numbers:
         flat_outputs = outputs.reshape(out_rows, out_cols)
+        texts = [[format_value(flat_outputs[r, c], spec.op) for c in range(out_cols)] for r in range(out_rows)]
+        size = min(fitted_size(text, style.value_font, 0.82 * style.cell) for row in texts for text in row)
         for r in range(out_rows):
-            for c in range(out_cols):
-                items.append(_text_at(out_x + c + 0.5, out_y + r + 0.5, out_z,
-                                      format_value(flat_outputs[r, c], spec.op), style.value_font, theme.text, "mm"))
+            for c in range(out_cols):  # one size for every output value, the largest that fits them all
+                items.append(_text_at(out_x + c + 0.5, out_y + r + 0.5, out_z, texts[r][c], size, theme.text, "mm"))
 
     frame_titles = tuple(f"frame {t + 1}/{len(frames)}: output ({', '.join(map(str, f.output))})"
                          for t, f in enumerate(frames))
