@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Iterator
 
 import numpy as np
@@ -33,10 +32,8 @@ class Coverage:
         return self.left, self.top, self.left + self.alpha.shape[1], self.top + self.alpha.shape[0]
 
 
-@lru_cache(maxsize=4096)
 def _polygon_coverage(*polygons: tuple[tuple[float, float], ...]) -> Coverage | None:
-    """Coverage of the union of polygons (e.g. the dashes of one line). Cached: a window cell is shaded in many
-    frames, at the same place."""
+    """Coverage of the union of polygons (e.g. all cells of one colour, or the dashes of one line)."""
     xs = [p[0] for points in polygons for p in points]
     ys = [p[1] for points in polygons for p in points]
     left, top = math.floor(min(xs)), math.floor(min(ys))
@@ -248,7 +245,8 @@ class Rasterizer:
             ys, xs = np.nonzero(touched)
             ys += top
             xs += left
-            image[ys, xs] = _to_uint8(self._compose_pixels(t, ys, xs), self.scene.transparent)
+            pixels = image.reshape(-1, image.shape[2])  # a view: the image is contiguous
+            pixels[ys * self.size[0] + xs] = _to_uint8(self._compose_pixels(t, ys, xs), self.scene.transparent)
             previous = current
             yield image, (ys, xs)
 

@@ -67,7 +67,8 @@ def _quantizer(first: np.ndarray, scene: Scene) -> Quantizer:
         cut = Image.fromarray(np.ascontiguousarray(pixels), "RGB").quantize(
             colors=room, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
         found = np.array(cut.getpalette()[:3 * room], dtype=np.int32).reshape(-1, 3)
-    return Quantizer(np.concatenate([exact_colours, found]), len(exact_colours))
+    seeded.palette = np.concatenate([exact_colours, found.astype(np.int32)])  # only exact colours are known yet
+    return seeded
 
 
 def _blend(top: tuple[int, int, int], under: tuple[int, int, int], opacity: float) -> tuple[int, int, int]:
