@@ -259,3 +259,125 @@ def test_stages_respect_max_frames_in_all():
     assert build_staged_scene(block, make_view(max_frames=133)).frame_count == 133  # 64+2, then 64+3
     with pytest.raises(SpecError, match="max_frames"):
         build_staged_scene(block, make_view(max_frames=132))
+
+
+ELIDED = [
+    dict(dims=2, input_size=6, kernel_size=3, in_channels=16, out_channels=32),  # standard
+    dict(dims=2, input_size=5, kernel_size=3, in_channels=32, out_channels=32, groups=8),  # grouped
+    dict(dims=2, input_size=5, kernel_size=3, in_channels=32, depthwise=True),  # depthwise
+    dict(dims=2, input_size=4, kernel_size=1, in_channels=64, out_channels=16),  # 1x1
+    dict(dims=2, input_size=5, kernel_size=3, in_channels=32, out_channels=16, groups=16),  # reads 2, drawn 4 of 32
+]
+
+
+def drawn_planes(spec):
+    from convanim.scenes.channels import drawn_channels
+
+    out_drawn = drawn_channels(spec.out_channels)
+    return drawn_channels(spec.in_channels, channel_inputs(spec)[0][0]), out_drawn
+
+
+@pytest.mark.parametrize("args", ELIDED)
+@pytest.mark.parametrize("view_name", ["oblique", "flat"])
+def test_elided_stacks_shade_exactly_the_drawn_planes_the_filter_reads(args, view_name):
+    spec = make_spec(**args)
+    view = make_view(view_name)
+    scene = build_scene(spec, view)
+    mapping = cell_map(scene)
+    in_drawn, out_drawn = drawn_planes(spec)
+    assert {(stack, plane) for (stack, plane, _, _), _ in mapping.values()} == \
+        {(0, j) for j in range(len(in_drawn))} | {(1, j) for j in range(len(out_drawn))}
+    geometry = Geometry(spec)
+    steps = frame_plan(geometry.frame_count, spec.out_channels, view, shown=out_drawn).steps
+    assert scene.frame_count == len(steps) and {oc for _, oc in steps} == set(out_drawn)
+    for t, (p, oc) in enumerate(steps):
+        f = geometry.frame(p)
+        read = channel_inputs(spec)[oc]
+        expected = {(0, in_drawn.index(ic), int(r), int(c)) for ic in read if ic in in_drawn for r, c in f.grid}
+        assert shaded(scene, t, mapping) == expected | {(1, out_drawn.index(oc), *f.output)}, t
+        drawn_reads = sum(ic in in_drawn for ic in read)
+        title = scene.frame_titles[t]
+        assert f"output channel {oc} " in title and f"input channel{'s' if len(read) > 1 else ''} {read[0]}" in title
+        if drawn_reads < len(read):  # never let a reader think the filter reads only what is drawn
+            assert (f"{drawn_reads} drawn" in title or f"{drawn_reads} of {len(read)} drawn" in title
+                    or "none of them drawn" in title), title
+    for t in (0, scene.frame_count - 1):
+        check_pixels(scene, t, mapping)
+
+
+@pytest.mark.parametrize("channels", [64, 128])
+def test_many_channels_keep_the_canvas_small(channels):
+    for args in (dict(in_channels=channels, out_channels=channels), dict(in_channels=channels, depthwise=True),
+                 dict(in_channels=channels, out_channels=channels, groups=channels // 4)):
+        spec = make_spec(dims=2, input_size=6, kernel_size=3, **args)
+        for view_name in ("oblique", "flat"):
+            scene = build_scene(spec, make_view(view_name))
+            assert max(scene.width, scene.height) <= 1600, (args, view_name, scene.width, scene.height)
+
+
+def test_labels_and_caption_state_what_is_elided():
+    spec = make_spec(dims=2, input_size=6, kernel_size=3, in_channels=16, out_channels=32)
+    scene = build_scene(spec, make_view())
+    texts = [item.text for item in scene.items if isinstance(item, Text)]
+    assert {"input channel 0", "input channel 2", "input channel 15", "output channel 31"} <= set(texts)
+    assert "input channel 3" not in texts and "output channel 30" not in texts
+    assert {"12 more channels (3-14)", "28 more channels (3-30)"} <= set(texts)
+    assert texts.count("⋮") == 2
+    assert "drawn: input channels 0-2, …, 15 (16 in all); output channels 0-2, …, 31 (32 in all)" in texts
+    assert "each filter is 3×3×16 and reads 16 of 16 input channels" in " ".join(texts)
+    assert all("reads input channels 0-15 (all 16; 4 drawn)" in title for title in scene.frame_titles)
+
+
+def test_grouped_elision_keeps_each_drawn_plane_s_group():
+    spec = make_spec(dims=2, input_size=5, kernel_size=3, in_channels=32, out_channels=32, groups=8)
+    scene = build_scene(spec, make_view())
+    texts = {item.text for item in scene.items if isinstance(item, Text)}
+    assert {"5×5, group 0", "5×5, group 7", "3×3, group 0", "3×3, group 7"} <= texts
+    fills = {plane: fill for (stack, plane, _, _), fill in cell_map(scene).values() if stack == 0}
+    assert fills[0] == fills[1] == fills[2] == scene.theme.group_fills[0]
+    assert fills[3] == scene.theme.group_fills[7 % len(scene.theme.group_fills)]
+
+
+def test_small_stacks_are_drawn_in_full():
+    spec = make_spec(dims=2, input_size=4, kernel_size=3, in_channels=8, out_channels=8)
+    scene = build_scene(spec, make_view())
+    planes = {(stack, plane) for (stack, plane, _, _), _ in cell_map(scene).values()}
+    assert planes == {(s, j) for s in (0, 1) for j in range(8)}
+    assert not any(isinstance(item, Text) and "more channels" in item.text for item in scene.items)
+
+
+def connectors(scene, frame: int):
+    from convanim.scene import Line
+
+    return [item for item in scene.items if isinstance(item, Line) and item.frame == frame and item.dash is None
+            and item.opacity == 1.0 and item.color == scene.theme.connector]
+
+
+@pytest.mark.parametrize("args", CHANNELLED + ELIDED[:2])
+def test_connectors_run_from_a_read_window_to_the_output_cell(args):
+    spec = make_spec(**args)
+    scene = build_scene(spec, make_view("oblique"))
+    mapping = cell_map(scene)
+    for t in range(scene.frame_count):
+        lines = connectors(scene, t)
+        assert len(lines) == 4, t
+        shades = [item for item in scene.items if isinstance(item, Polygon) and item.frame == t
+                  and item.fill == scene.theme.shade]
+        out_cell = next(item for item in shades if mapping[item.points][0][0] == 1)
+        assert {line.end for line in lines} == set(out_cell.points)
+        window = [item for item in shades if mapping[item.points][0][0] == 0]
+        zs = {line.start[2] for line in lines}
+        assert len(zs) == 1  # all four start on one input plane, at the corners of the window there
+        on_plane = [item for item in window if item.points[0][2] in zs]
+        xs = [p[0] for item in on_plane for p in item.points]
+        ys = [p[1] for item in on_plane for p in item.points]
+        assert {line.start[:2] for line in lines} == {(x, y) for x in (min(xs), max(xs)) for y in (min(ys), max(ys))}
+        # the output planes are painted after the connectors, so they hide the part behind them
+        first_out = min(i for i, item in enumerate(scene.items) if isinstance(item, Polygon) and item.frame is None
+                        and mapping[item.points][0][0] == 1)
+        assert max(scene.items.index(line) for line in lines) < first_out
+
+
+def test_flat_view_has_no_connectors():
+    scene = build_scene(make_spec(**CHANNELLED[0]), make_view("flat"))
+    assert not any(connectors(scene, t) for t in range(scene.frame_count))

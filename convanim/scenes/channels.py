@@ -1,8 +1,9 @@
 """Channels view of a 2d layer: input channels as an exploded stack of planes, one output plane per output channel.
 
 The same stacks draw a 3d volume's depth slices (`volume.py`) and the tensors of a staged block (`stages.py`). A frame
-shades, on every input plane an output channel reads (`channel_inputs`), exactly the taps `Geometry` lists, and the
-output cell on that output channel's plane.
+shades, on every drawn input plane an output channel reads (`channel_inputs`), exactly the taps `Geometry` lists, and
+the output cell on that output channel's plane. Stacks of many channels are elided (`drawn_channels`); labels, a
+marker in each gap and the caption say which channels are left out, and how many the filter reads.
 """
 
 from __future__ import annotations
@@ -23,6 +24,37 @@ from .common import Style, finish, grid_lines, shape_str, style_for
 FULL_SWEEP_FRAMES = 64  # up to this many (position, output channel) pairs, every output channel is swept fully
 PLANE_GAP = 0.9  # cells between the planes of a stack
 STACK_GAP = 2.2  # cells between stacks, besides the room their labels need
+MAX_PLANES = 8  # a stack of up to this many channels is drawn in full; see `drawn_channels`
+CONNECTOR_ROOM = 1.5  # cells between stacks, in place of labels, where connectors run
+MARKER_ROOM = 1.3  # extra cells of height for the "⋮ N more channels" marker in a gap of an elided stack
+
+
+def drawn_channels(count: int, focus: int = 0) -> tuple[int, ...]:
+    """The channels of a stack that get a plane: all of them up to `MAX_PLANES`, else the first three and the last
+    (or the first, `focus` and the last, when `focus` is none of those).
+
+    Why 8: eight planes at the default cell size make a stack about 1,200 px tall, about what a slide or a screen
+    shows at once, and a lecturer can still point at each plane. Past that, every further plane behaves like its
+    neighbours (a filter treats all channels of its group alike), so more planes add height, not information: 16 to 32
+    channels made a 2,500-5,000 px canvas, and about 64 passed the canvas limit. Four planes keep the first, the next
+    ones (so a plane and its neighbour can be compared) and the last, which says how many there are.
+    """
+    if count <= MAX_PLANES:
+        return tuple(range(count))
+    kept = (0, 1, 2, count - 1)
+    return kept if focus in kept else (0, focus, count - 1)
+
+
+def channel_list(channels: tuple[int, ...], total: int) -> str:
+    """"0-2, …, 15": runs of drawn channels, an ellipsis for each left-out run."""
+    runs: list[list[int]] = []
+    for c in channels:
+        if runs and c == runs[-1][-1] + 1:
+            runs[-1].append(c)
+        else:
+            runs.append([c])
+    parts = [str(r[0]) if len(r) == 1 else f"{r[0]}-{r[-1]}" if len(r) > 2 else f"{r[0]}, {r[1]}" for r in runs]
+    return ("…, " if channels[0] > 0 else "") + ", …, ".join(parts) + (", …" if channels[-1] < total - 1 else "")
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,24 +65,32 @@ class FramePlan:
     note: str
 
 
-def frame_plan(positions: int, out_channels: int, view: ViewSpec, limit: int | None = None) -> FramePlan:
-    """Every output channel swept when that is small; else one channel swept and the others at the last position."""
+def frame_plan(positions: int, out_channels: int, view: ViewSpec, limit: int | None = None,
+               shown: tuple[int, ...] | None = None) -> FramePlan:
+    """Every output channel swept when that is small; else one channel swept and the others at the last position.
+
+    `shown` limits the frames to the output channels that are drawn (all of them by default)."""
     limit = view.max_frames if limit is None else limit
-    chosen = 0 if view.channel is None else view.channel
+    shown = tuple(range(out_channels)) if shown is None else shown
+    chosen = shown[0] if view.channel is None else view.channel
     if not 0 <= chosen < out_channels:
         raise SpecError(f"channel: must be between 0 and {out_channels - 1}, got {chosen}")
-    if view.channel is None and positions * out_channels <= min(FULL_SWEEP_FRAMES, limit):
-        steps = tuple((p, oc) for oc in range(out_channels) for p in range(positions))
-        note = ("both output channels, one after the other" if out_channels == 2 else
+    others = [oc for oc in shown if oc != chosen]
+    elided = len(shown) < out_channels
+    if view.channel is None and positions * len(shown) <= min(FULL_SWEEP_FRAMES, limit):
+        steps = tuple((p, oc) for oc in shown for p in range(positions))
+        note = (f"each drawn output channel in turn ({channel_list(shown, out_channels)} of {out_channels})"
+                if elided else "both output channels, one after the other" if out_channels == 2 else
                 f"each of the {out_channels} output channels in turn" if out_channels > 2 else "")
     else:
-        steps = tuple([(p, chosen) for p in range(positions)]
-                      + [(positions - 1, oc) for oc in range(out_channels) if oc != chosen])
-        note = (f"output channel {chosen} of {out_channels} swept; others at the last position"
+        steps = tuple([(p, chosen) for p in range(positions)] + [(positions - 1, oc) for oc in others])
+        note = (f"output channel {chosen} of {out_channels} swept; the other drawn ones "
+                f"({', '.join(map(str, others))}) at the last position" if elided else
+                f"output channel {chosen} of {out_channels} swept; others at the last position"
                 if out_channels > 1 else "")
     if len(steps) > limit:
         raise SpecError(f"max_frames: this view needs {len(steps):,} frames ({positions:,} output positions"
-                        f"{f' + {out_channels - 1} other output channels' if out_channels > 1 else ''}), more than "
+                        f"{f' + {len(others)} other output channels' if others else ''}), more than "
                         f"the limit of {limit:,}; raise it with --max-frames")
     return FramePlan(steps, note)
 
@@ -66,6 +106,17 @@ class PlaneStack:
     names: tuple[str, ...]  # bold label of each plane
     notes: tuple[str, ...]  # muted second line of each plane's label
     borders: tuple[RGB | None, ...] = ()  # group colour drawn round a plane
+    channels: tuple[int, ...] = ()  # the channel each plane draws, when the stack is elided (else plane = channel)
+    total: int = 0  # channels in the tensor, when elided
+    markers: tuple[tuple[tuple[float, float, float], tuple[float, float, float], str], ...] = ()  # (label point,
+    # glyph point, text) of each gap's "⋮ N more channels"
+    labels_right: bool = False  # labels right of the planes (keeps the way clear for connectors coming from the left)
+
+    def plane(self, channel: int) -> int | None:
+        """The plane drawing a channel, or None if the channel is left out."""
+        if not self.channels:
+            return channel
+        return self.channels.index(channel) if channel in self.channels else None
 
     @property
     def rows(self) -> int:
@@ -95,6 +146,9 @@ class StackShape:
     names: tuple[str, ...]
     notes: tuple[str, ...]
     borders: tuple[RGB | None, ...] = ()
+    channels: tuple[int, ...] = ()  # drawn channels of an elided stack (names, fills... are for these only)
+    total: int = 0  # channels in the tensor, when elided
+    labels_right: bool = False  # labels right of the planes, not left
 
 
 def base_projection(view: ViewSpec) -> Projection:
@@ -133,17 +187,31 @@ def place_stacks(shapes: list[StackShape], view: ViewSpec, style: Style) -> list
         left, right, top, bottom, chord = _plane_span(rows, cols, p)
         pitch = chord + PLANE_GAP + (0.0 if view.view == "oblique" else 0.2)
         if k:
-            x += label_width(shape, style) + 0.35 + STACK_GAP - left
+            x += (CONNECTOR_ROOM if shape.labels_right else label_width(shape, style) + 0.35) + STACK_GAP - left
         count = len(shape.names)
-        height = (count - 1) * pitch + bottom - top
+        gaps = [j for j in range(1, count) if shape.channels and shape.channels[j] - shape.channels[j - 1] > 1]
+        drop = [j * pitch + MARKER_ROOM * sum(g <= j for g in gaps) for j in range(count)]  # screen offset of each
+        height = drop[-1] + bottom - top
         origins = []
         for j in range(count):
-            centre = -height / 2 + (bottom - top) / 2 + j * pitch  # wanted screen centre of plane j
+            centre = -height / 2 + (bottom - top) / 2 + drop[j]  # wanted screen centre of plane j
             own = x * p.ay + (top + bottom) / 2  # its screen centre at z = 0
             origins.append((x, 0.0, own - centre))
+        markers = []
+        for j in range(count):
+            if j not in gaps:
+                continue
+            middle = -height / 2 + (drop[j - 1] + drop[j] + bottom - top) / 2  # screen y halfway through the gap
+            hidden = shape.channels[j] - shape.channels[j - 1] - 1
+            first, last = shape.channels[j - 1] + 1, shape.channels[j] - 1
+            text = f"{hidden} more channels ({first}-{last})"
+            glyph = (x + cols / 2, rows / 2)
+            label = (x + cols + 0.35, float(rows)) if shape.labels_right else (x - 0.35, 0.0)
+            markers.append(((*label, label[0] * p.ay + label[1] * p.by - middle),
+                            (*glyph, glyph[0] * p.ay + glyph[1] * p.by - middle), text))
         real = np.broadcast_to(shape.real, (count, rows, cols))
         stacks.append(PlaneStack(real, shape.offset, tuple(origins), shape.fills, shape.names, shape.notes,
-                                 shape.borders))
+                                 shape.borders, shape.channels, shape.total, tuple(markers), shape.labels_right))
         x += right
     return stacks
 
@@ -164,10 +232,20 @@ def stack_items(stack: PlaneStack, view: ViewSpec, style: Style) -> list[Item]:
             corners = quad(x, y, z, stack.cols, stack.rows)
             items += [Line(a, b, border, width) for a, b in zip(corners, corners[1:] + corners[:1])]
         if view.labels:
-            at = (x - 0.35, y + (0.0 if view.view == "oblique" else min(1.0, stack.rows / 2)), z)
-            items.append(Text(at, stack.names[j], style.label_font, theme.text, "rs", bold=True))
+            side = "l" if stack.labels_right else "r"
+            if stack.labels_right:
+                at = (x + stack.cols + 0.35, y + (stack.rows if view.view == "oblique" else min(1.0, stack.rows / 2)),
+                      z)
+            else:
+                at = (x - 0.35, y + (0.0 if view.view == "oblique" else min(1.0, stack.rows / 2)), z)
+            items.append(Text(at, stack.names[j], style.label_font, theme.text, side + "s", bold=True))
             if stack.notes[j]:
-                items.append(Text(at, stack.notes[j], style.note_font, theme.muted_text, "ra"))
+                items.append(Text(at, stack.notes[j], style.note_font, theme.muted_text, side + "a"))
+    for label, glyph, text in stack.markers:
+        items.append(Text(glyph, "⋮", style.label_font * 1.6, theme.muted_text, "mm", bold=True))
+        if view.labels:
+            items.append(Text(label, text, style.note_font * 1.1, theme.muted_text,
+                              "lm" if stack.labels_right else "rm"))
     return items
 
 
@@ -213,55 +291,134 @@ def grid_note(spec: ConvSpec, geometry: Geometry, shape: tuple[int, ...]) -> str
     return text
 
 
-def input_shape(spec: ConvSpec, geometry: Geometry, fills: tuple[RGB, ...], name: str = "input") -> StackShape:
-    """The input channels as planes of the (2d) drawn grid, with the padding before element (0, 0) as offset."""
+def input_shape(spec: ConvSpec, geometry: Geometry, fills: tuple[RGB, ...], name: str = "input",
+                channels: tuple[int, ...] | None = None) -> StackShape:
+    """The input channels (all, or the drawn `channels`) as planes of the (2d) drawn grid, with the padding before
+    element (0, 0) as offset; `fills` has one entry per input channel."""
     real = geometry.grid_zero == REAL
     per_in = spec.in_channels // spec.groups
     grouped = spec.groups > 1 and not spec.is_pool
-    names = tuple(f"{name} channel {c}" for c in range(spec.in_channels))
+    drawn = tuple(range(spec.in_channels)) if channels is None else channels
+    elided = len(drawn) < spec.in_channels
+    names = tuple(f"{name} channel {c}" for c in drawn)
     notes = tuple(grid_note(spec, geometry, spec.input_size) + (f", group {c // per_in}" if grouped else "")
-                  for c in range(spec.in_channels))
+                  for c in drawn)
     offset = (0, 0) if spec.transposed else (spec.padding[0][0], spec.padding[1][0])
-    return StackShape(real, offset, fills, names, notes)
+    return StackShape(real, offset, tuple(fills[c] for c in drawn), names, notes,
+                      channels=drawn if elided else (), total=spec.in_channels if elided else 0)
 
 
 def build_channels_scene(spec: ConvSpec, view: ViewSpec):
     """Scene of a 2d layer with several input or output channels (standard, grouped, depthwise, 1x1, pooling)."""
     geometry = Geometry(spec)
     theme = view.theme
-    plan = frame_plan(geometry.frame_count, spec.out_channels, view)
+    reads = channel_inputs(spec)
+    focus = 0 if view.channel is None else view.channel
+    if not 0 <= focus < spec.out_channels:
+        raise SpecError(f"channel: must be between 0 and {spec.out_channels - 1}, got {focus}")
+    out_drawn = drawn_channels(spec.out_channels, focus)
+    in_drawn = drawn_channels(spec.in_channels, reads[focus][0])
+    plan = frame_plan(geometry.frame_count, spec.out_channels, view, shown=out_drawn)
     grid_rows, grid_cols = geometry.grid_shape
     out_rows, out_cols = geometry.output_shape
     style = style_for(view, 2 * max(grid_rows, grid_cols, out_rows, out_cols) + 4)
-    reads = channel_inputs(spec)
     grouped = spec.groups > 1 and not spec.is_pool
     per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
+    oblique = view.view == "oblique"
 
     source = input_shape(spec, geometry, tuple(group_fill(theme, c // per_in) if grouped else theme.input_fill
-                                               for c in range(spec.in_channels)))
-    out_notes = tuple(shape_str(geometry.output_shape) + (f", group {oc // per_out}" if grouped else "")
-                      for oc in range(spec.out_channels))
-    target = StackShape(np.ones((out_rows, out_cols), bool), (0, 0), (theme.output_fill,) * spec.out_channels,
-                        tuple(f"output channel {oc}" for oc in range(spec.out_channels)), out_notes,
-                        tuple(group_fill(theme, oc // per_out) if grouped else None
-                              for oc in range(spec.out_channels)))
+                                               for c in range(spec.in_channels)), channels=in_drawn)
+    out_elided = len(out_drawn) < spec.out_channels
+    target = StackShape(np.ones((out_rows, out_cols), bool), (0, 0), (theme.output_fill,) * len(out_drawn),
+                        tuple(f"output channel {oc}" for oc in out_drawn),
+                        tuple(shape_str(geometry.output_shape) + (f", group {oc // per_out}" if grouped else "")
+                              for oc in out_drawn),
+                        tuple(group_fill(theme, oc // per_out) if grouped else None for oc in out_drawn),
+                        channels=out_drawn if out_elided else (), total=spec.out_channels if out_elided else 0,
+                        labels_right=oblique)
     inputs, outputs = place_stacks([source, target], view, style)
-    items: list[Item] = stack_items(inputs, view, style) + stack_items(outputs, view, style)
 
+    shades: list[Item] = []
     frame_titles = []
     for t, (p, oc) in enumerate(plan.steps):
         frame = geometry.frame(p)
-        cells = [(ic, int(r), int(c)) for ic in reads[oc] for r, c in frame.grid]
-        items += shade_items(inputs, cells, t, theme, style, box=view.view == "oblique")
-        items += shade_items(outputs, [(oc, *frame.output)], t, theme, style)
+        planes = [j for j in (inputs.plane(ic) for ic in reads[oc]) if j is not None]
+        cells = [(j, int(r), int(c)) for j in planes for r, c in frame.grid]
+        shades += shade_items(inputs, cells, t, theme, style, box=oblique)
+        if oblique and planes:
+            shades += reach_items(inputs, planes, reads[oc], frame.grid, t, theme, style)
+        out_plane = outputs.plane(oc)
+        if oblique and planes:
+            shades += connector_items(inputs, planes, frame.grid, outputs, out_plane, frame.output, t, theme, style)
         read = reads[oc]
         read_text = f"input channel {read[0]}" if len(read) == 1 else f"input channels {read[0]}-{read[-1]}"
+        if len(planes) < len(read):
+            read_text += (f", none of them drawn" if not planes else
+                          f" (all {len(read)}; {len(planes)} drawn)" if len(read) == spec.in_channels else
+                          f" ({len(planes)} of {len(read)} drawn)")
         frame_titles.append(f"frame {t + 1}/{len(plan.steps)}: output channel {oc} at "
                             f"({', '.join(map(str, frame.output))}) reads {read_text}")
+    items: list[Item] = stack_items(inputs, view, style) + shades + stack_items(outputs, view, style)
+    for t, (p, oc) in enumerate(plan.steps):  # over the output planes, which cover the connectors' ends
+        items += shade_items(outputs, [(outputs.plane(oc), *geometry.frame(p).output)], t, theme, style)
     title = pytorch_code(spec).removeprefix("nn.")
-    notes = [layer_note(spec)] + ([plan.note] if plan.note else []) + numbers_note(view)
+    notes = [layer_note(spec)] + elision_notes(spec, in_drawn, out_drawn) + ([plan.note] if plan.note else [])
+    notes += numbers_note(view)
     captions = caption_lines(title, notes, tuple(frame_titles), style, theme) if view.caption else []
     return finish(items, captions, view, style, len(plan.steps), title, tuple(frame_titles))
+
+
+def connector_items(inputs: PlaneStack, planes: list[int], window: np.ndarray, outputs: PlaneStack, out_plane: int,
+                    output: tuple[int, ...], frame: int, theme: Theme, style: Style) -> list[Item]:
+    """Four lines from the window's corners on a read plane to the corners of the output cell, as in the single-plane
+    figure. The plane is the nearest one (on screen) at or below the output plane, so that the lines rise to the
+    output plane's underside and the plane, painted after them, hides them where it should; failing that the nearest."""
+    p = OBLIQUE
+
+    def centre_y(stack: PlaneStack, plane: int) -> float:
+        return p(stack.cell(plane, stack.rows / 2, stack.cols / 2))[1]
+
+    target_y = centre_y(outputs, out_plane)
+    below = [j for j in planes if centre_y(inputs, j) >= target_y - 1e-9]
+    plane = min(below or planes, key=lambda j: (abs(centre_y(inputs, j) - target_y), -j))
+    r0, c0 = (int(v) for v in window.min(axis=0))
+    r1, c1 = (int(v) + 1 for v in window.max(axis=0))
+    orow, ocol = output
+    corners = ((r0, c0), (r0, c1), (r1, c1), (r1, c0))
+    ends = ((orow, ocol), (orow, ocol + 1), (orow + 1, ocol + 1), (orow + 1, ocol))
+    return [Line(inputs.cell(plane, r, c), outputs.cell(out_plane, orow_, ocol_), theme.connector,
+                 style.connector_width, frame=frame) for (r, c), (orow_, ocol_) in zip(corners, ends)]
+
+
+def reach_items(inputs: PlaneStack, planes: list[int], read: tuple[int, ...], window: np.ndarray, frame: int,
+                theme: Theme, style: Style) -> list[Item]:
+    """Dashed lines from the window's corners into a gap of left-out channels that the filter also reads, so that the
+    box through the stack visibly goes on past the drawn planes."""
+    items: list[Item] = []
+    r0, c0 = (int(v) for v in window.min(axis=0))
+    r1, c1 = (int(v) + 1 for v in window.max(axis=0))
+    for edge, step in ((planes[0], -1), (planes[-1], 1)):
+        neighbour = edge + step
+        if not 0 <= neighbour < len(inputs.channels):
+            continue
+        hidden = range(min(inputs.channels[edge], inputs.channels[neighbour]) + 1,
+                       max(inputs.channels[edge], inputs.channels[neighbour]))
+        if not any(c in hidden for c in read):
+            continue
+        for r, c in ((r0, c0), (r0, c1), (r1, c1), (r1, c0)):
+            start = inputs.cell(edge, r, c)
+            end = (start[0], start[1], (start[2] + inputs.cell(neighbour, r, c)[2]) / 2)
+            items.append(Line(start, end, theme.connector, style.connector_width, style.dash, 0.8, frame))
+    return items
+
+
+def elision_notes(spec: ConvSpec, in_drawn: tuple[int, ...], out_drawn: tuple[int, ...]) -> list[str]:
+    """Say which channels have a plane, when not all of them do."""
+    parts = [f"{side} channels {channel_list(drawn, total)} ({total} in all)"
+             for side, drawn, total in (("input", in_drawn, spec.in_channels), ("output", out_drawn,
+                                                                                spec.out_channels))
+             if len(drawn) < total]
+    return ["drawn: " + "; ".join(parts)] if parts else []
 
 
 def numbers_note(view: ViewSpec) -> list[str]:
