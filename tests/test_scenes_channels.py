@@ -108,6 +108,47 @@ def test_sequence_shades_exactly_the_taps(args, view_name):
         check_pixels(scene, t, mapping)
 
 
+ELIDED_SEQUENCES = [
+    dict(dims=1, input_size=12, kernel_size=5, padding=2, in_channels=100, out_channels=100),  # the 1000x100 example
+    dict(dims=1, input_size=10, kernel_size=3, stride=2, in_channels=40, out_channels=20, groups=4),
+    dict(dims=1, input_size=8, kernel_size=3, in_channels=24, depthwise=True),
+]
+
+
+@pytest.mark.parametrize("args", ELIDED_SEQUENCES)
+@pytest.mark.parametrize("view_name", ["oblique", "flat"])
+def test_elided_sequence_shades_exactly_the_drawn_rows_the_filter_reads(args, view_name):
+    from convanim.scenes.channels import drawn_channels
+    from convanim.scenes.sequence import MAX_ROWS
+
+    spec = make_spec(**args)
+    view = make_view(view_name)
+    scene = build_scene(spec, view)
+    mapping = cell_map(scene)
+    reads = channel_inputs(spec)
+    in_drawn = drawn_channels(spec.in_channels, reads[0][0], MAX_ROWS)
+    out_drawn = drawn_channels(spec.out_channels, 0, MAX_ROWS)
+    assert len(in_drawn) < spec.in_channels and len(out_drawn) < spec.out_channels
+
+    def row(drawn, channel):  # drawn rows stack from the top, a one-row gap before each left-out run
+        j = drawn.index(channel)
+        return j + sum(1 for i in range(1, j + 1) if drawn[i] - drawn[i - 1] > 1)
+
+    geometry = Geometry(spec)
+    steps = frame_plan(geometry.frame_count, spec.out_channels, view, shown=out_drawn).steps
+    assert scene.frame_count == len(steps) and {oc for _, oc in steps} == set(out_drawn)
+    for t, (p, oc) in enumerate(steps):
+        f = geometry.frame(p)
+        expected = {(0, 0, row(in_drawn, ic), int(g[0])) for ic in reads[oc] if ic in in_drawn for g in f.grid}
+        assert shaded(scene, t, mapping) == expected | {(1, 0, row(out_drawn, oc), f.output[0])}, t
+        hidden = sum(ic not in in_drawn for ic in reads[oc])
+        assert ("drawn" in scene.frame_titles[t]) == (hidden > 0), t  # the frame line owns up to what is left out
+    texts = {item.text for item in scene.items if isinstance(item, Text)}
+    assert f"{spec.in_channels - 4} more channels (3-{spec.in_channels - 2})" in texts
+    assert any(text.startswith("drawn: input channels 0-2, …,") for text in texts)
+    check_pixels(scene, 0, mapping)
+
+
 def test_sequence_labels_name_the_planes():
     scene = build_scene(make_spec(dims=1, input_size=12, kernel_size=3, in_channels=6, out_channels=2), make_view())
     texts = {item.text for item in scene.items if isinstance(item, Text)}

@@ -29,8 +29,8 @@ CONNECTOR_ROOM = 1.5  # cells between stacks, in place of labels, where connecto
 MARKER_ROOM = 1.3  # extra cells of height for the "⋮ N more channels" marker in a gap of an elided stack
 
 
-def drawn_channels(count: int, focus: int = 0) -> tuple[int, ...]:
-    """The channels of a stack that get a plane: all of them up to `MAX_PLANES`, else the first three and the last
+def drawn_channels(count: int, focus: int = 0, limit: int = MAX_PLANES) -> tuple[int, ...]:
+    """The channels of a stack that get a plane: all of them up to `limit`, else the first three and the last
     (or the first, `focus` and the last, when `focus` is none of those).
 
     Why 8: eight planes at the default cell size make a stack about 1,200 px tall, about what a slide or a screen
@@ -39,7 +39,7 @@ def drawn_channels(count: int, focus: int = 0) -> tuple[int, ...]:
     channels made a 2,500-5,000 px canvas, and about 64 passed the canvas limit. Four planes keep the first, the next
     ones (so a plane and its neighbour can be compared) and the last, which says how many there are.
     """
-    if count <= MAX_PLANES:
+    if count <= limit:
         return tuple(range(count))
     kept = (0, 1, 2, count - 1)
     return kept if focus in kept else (0, focus, count - 1)
