@@ -231,6 +231,21 @@ def test_render_bad_input_is_one_line_exit_2_and_no_file(tmp_path, args, words):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_too_large_picture_suggests_a_cell_size_that_fits():
+    import re
+
+    from convanim.scenes import build_scene
+
+    spec = make_spec(dims=1, input_size=1000, kernel_size=5, padding=2)
+    with pytest.raises(SpecError, match="more than 8000 on a side") as refused:
+        build_scene(spec, make_view(max_frames=2000))
+    size = int(re.search(r"--cell-size (\d+) or less", str(refused.value)).group(1))
+    scene = build_scene(spec, make_view(max_frames=2000, cell_size=size))
+    assert max(scene.width, scene.height) <= 8000
+    with pytest.raises(SpecError, match="too many cells to draw even at --cell-size 4"):
+        build_scene(make_spec(dims=1, input_size=3000, kernel_size=5), make_view(max_frames=3000))
+
+
 def test_a_failed_write_leaves_no_file_and_keeps_the_old_one(tmp_path, monkeypatch):
     import convanim.backends.gif as gif
 

@@ -138,8 +138,12 @@ def finish(items: list[Item], captions: list[Text], view: ViewSpec, style: Style
         # Static caption lines overlap nothing: paint them first, into the background, which costs no frame time.
         items = [t for t in placed if t.frame is None] + items + [t for t in placed if t.frame is not None]
     if max(width, height) > MAX_CANVAS_SIDE:
+        fitting = int(style.cell / view.scale * MAX_CANVAS_SIDE / max(width, height))  # text does not shrink: a guess
+        hint = (f"try --cell-size {fitting} or less, or a smaller --input" if fitting >= 4 else
+                "too many cells to draw even at --cell-size 4; draw a smaller --input (the geometry is the same "
+                "at any size: 'convanim explain' gives the numbers)")
         raise SpecError(f"cell_size: the picture would be {width}x{height} pixels, more than {MAX_CANVAS_SIDE} on a "
-                        f"side; choose a smaller --cell-size or --scale")
+                        f"side; {hint}")
     ms = max(10, round(view.seconds_per_frame * 1000))
     durations = [ms] * frame_count
     durations[-1] += round(view.pause * 1000)
