@@ -61,14 +61,19 @@ class Animation:
         return write_atomic(path, lambda f: write_animated(scene, f, fmt))
 
     def save_frames(self, directory: str | Path, stem: str = "frame") -> str:
-        """Numbered PNG and SVG files per frame; returns the LaTeX beamer `\\animategraphics` line that plays them."""
+        """Numbered PNG and SVG files per frame; returns the LaTeX beamer `\\animategraphics` line that plays them.
+
+        The directory is made if its parent exists (as `mkdir` would), so a typo deep in a path is still refused."""
         from .backends.raster_formats import frame_images
         from .backends.svg import write_svg
         from .output import write_atomic
 
         directory = Path(directory)
         if not directory.is_dir():
-            raise SpecError(f"frames: directory {str(directory)!r} does not exist")
+            if not directory.absolute().parent.is_dir():
+                raise SpecError(f"frames: neither directory {str(directory)!r} nor its parent exists")
+            scene = self.scene  # build it first: a refused spec leaves no empty directory behind
+            directory.mkdir()
         scene = self.scene
         digits = max(3, len(str(scene.frame_count - 1)))
         for t, image in enumerate(frame_images(scene)):

@@ -105,9 +105,14 @@ def spec_from_options(options: dict[str, Any], base: dict[str, Any] | None = Non
 
 def _inferred_dims(args: dict[str, Any]) -> int:
     """Without --dims, a per-axis size like 5x7x9 says how many axes there are; otherwise 2."""
-    counts = {axis_count(args.get(name)) for name in ("input_size", "kernel_size", "stride", "dilation",
-                                                       "output_padding", "padding")} - {None}
-    return counts.pop() if len(counts) == 1 else 2
+    named = {name: axis_count(args.get(name)) for name in ("input_size", "kernel_size", "stride", "dilation",
+                                                           "output_padding", "padding")}
+    counts = set(named.values()) - {None}
+    if len(counts) > 1:
+        said = ", ".join(f"{name.removesuffix('_size')} {count}" for name, count in named.items() if count)
+        raise SpecError(f"dims: per-axis values must have one value per axis, but they name different numbers of "
+                        f"axes ({said})")
+    return counts.pop() if counts else 2
 
 
 @click.group(cls=ConvanimGroup, context_settings={"help_option_names": ["-h", "--help"]})
@@ -233,8 +238,8 @@ def render_command(output: str | None, frames_dir: str | None, template: str | N
         from .output import check_writable_directory
 
         check_writable_directory(Path(output))
-    if frames_dir is not None and not Path(frames_dir).is_dir():
-        raise SpecError(f"frames: directory {frames_dir!r} does not exist")
+    if frames_dir is not None and not (Path(frames_dir).is_dir() or Path(frames_dir).absolute().parent.is_dir()):
+        raise SpecError(f"frames: neither directory {frames_dir!r} nor its parent exists")
     if output is not None:
         written = animation.save(output)
         click.echo(f"wrote {written} ({animation.frame_count} frames, {animation.size[0]}x{animation.size[1]} px)",

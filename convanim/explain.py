@@ -35,16 +35,18 @@ def pytorch_code(spec: ConvSpec) -> str:
     if spec.stride != default_stride or spec.is_pool:
         args.append(f"stride={_axis_arg(spec.stride)}")
     pad = ""
-    if spec.symmetric_padding:
+    if _is_same_padding(spec) and not spec.symmetric_padding:  # PyTorch pads the odd one at the end, as here
+        args.append("padding='same'")
+    elif spec.symmetric_padding:
         if any(b for b, _ in spec.padding):
             args.append(f"padding={_axis_arg(tuple(b for b, _ in spec.padding))}")
     elif spec.transposed:
         args.append("padding=0")
         crops = ", ".join(f"{b}:{'-' + str(a) if a else ''}" for b, a in spec.padding)
-        pad = f"  then crop the output [..., {crops}]"
+        pad = f" then crop the output [..., {crops}]"
     else:
         flat = [v for b, a in reversed(spec.padding) for v in (b, a)]  # F.pad lists the last axis first
-        pad = f"  after F.pad(x, {tuple(flat)})"
+        pad = f" after F.pad(x, {tuple(flat)})"
     if spec.transposed and any(spec.output_padding):
         args.append(f"output_padding={_axis_arg(spec.output_padding)}")
     if spec.groups != 1 and not spec.is_pool:
@@ -56,6 +58,15 @@ def pytorch_code(spec: ConvSpec) -> str:
     if spec.ceil_mode:
         args.append("ceil_mode=True")
     return f"nn.{layer_name(spec)}({', '.join(args)}){pad}"
+
+
+def _is_same_padding(spec: ConvSpec) -> bool:
+    """Whether `padding='same'` makes this padding in PyTorch (a convolution with stride 1; the total
+    dilation*(kernel-1) split with the extra one at the end)."""
+    if spec.op != "conv" or spec.transposed or any(s != 1 for s in spec.stride):
+        return False
+    return all((before, after) == (d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2)
+               for (before, after), k, d in zip(spec.padding, spec.kernel_size, spec.dilation))
 
 
 def general_formula(spec: ConvSpec) -> str:

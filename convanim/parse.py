@@ -38,7 +38,9 @@ def parse_padding(text: str) -> Any:
 
 
 def axis_count(value: Any) -> int | None:
-    """How many axes a parsed value names (None for a scalar that applies to all)."""
+    """How many axes a parsed value names (None for a scalar, or a single before:after pair, that applies to all)."""
+    if isinstance(value, tuple) and len(value) == 1 and isinstance(value[0], tuple):
+        return None
     if isinstance(value, tuple):
         return len(value)
     return None

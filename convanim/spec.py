@@ -79,6 +79,8 @@ def _padding(value: PaddingArg, dims: int) -> tuple[tuple[int, int], ...] | str:
     if _is_int(value):
         value = (value,) * dims  # type: ignore[assignment]
     items = tuple(value)  # type: ignore[arg-type]
+    if len(items) == 1:  # one value (an integer or a before/after pair) for every axis
+        items *= dims
     if len(items) != dims:
         raise SpecError(f"padding: expected one value or {dims} (one per axis), got {len(items)}")
     pairs = []

@@ -8,6 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from convanim.cli import cli
+from convanim.spec import make_spec
 
 
 def run(*args: str):
@@ -96,6 +97,17 @@ def test_depthwise_flag():
     assert [c["inputs"] for c in data["channels"]] == [[0], [1], [2]]
 
 
+def test_one_before_after_pair_pads_every_axis_and_same_padding_reads_as_pytorch_writes_it():
+    result = run("explain", "--input", "6x5", "--kernel", "4", "--padding", "1:2")
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Conv2d: input 6x5x1 -> output 6x5x1")
+    assert "nn.Conv2d(1, 1, kernel_size=4, padding='same')" in result.output  # even kernel: 'same' pads 1 then 2
+    spec = make_spec(input_size=6, kernel_size=4, padding=((1, 2),))
+    assert spec.padding == ((1, 2), (1, 2))
+    result = run("explain", "--input", "6", "--kernel", "3", "--padding", "0:1")
+    assert "nn.Conv2d(1, 1, kernel_size=3) after F.pad(x, (0, 1, 0, 1))" in result.output
+
+
 @pytest.mark.parametrize("args, words", [
     (["--input", "0"], "input: must be positive"),
     (["--input", "-3"], "input: must be positive"),
@@ -128,6 +140,7 @@ def test_depthwise_flag():
     (["--input", "1000", "--kernel", "3"], "raise it with --max-frames"),
     (["Conv2d(1, 1, 3, padding_mode='reflect')"], "padding_mode='reflect' is not supported"),
     (["Linear(3, 4)"], "layer: unknown layer 'Linear'"),
+    (["--input", "6x5x4", "--kernel", "4", "--padding", "1:2x1"], "different numbers of axes (input 3, padding 2)"),
     (["--nonsense"], "No such option"),
 ])
 def test_bad_input_is_one_line_and_exit_2(args, words):

@@ -195,7 +195,10 @@ def test_every_format_decodes_and_is_deterministic(tmp_path, suffix):
     assert getattr(image, "n_frames", 1) == expected
 
 
-def test_frames_directory_and_beamer_line(tmp_path):
+@pytest.mark.parametrize("existing", [True, False])
+def test_frames_directory_and_beamer_line(tmp_path, existing):
+    if not existing:  # a new directory is made, as mkdir would
+        tmp_path = tmp_path / "frames"
     result = CliRunner().invoke(cli, ["render", "--input", "4", "--kernel", "3", "--frames", str(tmp_path)])
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in tmp_path.iterdir())[:2] == ["frame-000.png", "frame-000.svg"]
@@ -220,7 +223,8 @@ def test_render_cli_writes_a_gif(tmp_path):
     (["--cell-size", "2", "-o", "{tmp}/x.gif"], "cell_size: must be between 4 and 400"),
     (["--input", "60", "--cell-size", "400", "-o", "{tmp}/x.gif"], "more than 8000 on a side"),
     ([], "give -o FILE and/or --frames DIR"),
-    (["--frames", "{tmp}/nowhere"], "frames: directory"),
+    (["--frames", "{tmp}/nowhere/deeper"], "frames: neither directory"),
+    (["--frames", "{tmp}/new", "--input", "100"], "more than the limit of 4,096"),
 ])
 def test_render_bad_input_is_one_line_exit_2_and_no_file(tmp_path, args, words):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
@@ -283,3 +287,35 @@ def test_render_block_template_renders_the_whole_block(tmp_path):
     refused = CliRunner().invoke(cli, ["render", "--template", "depthwise_separable", "--kernel", "3",
                                        "-o", str(tmp_path / "x.gif")])
     assert refused.exit_code == 2 and "do not apply" in refused.output
+
+
+@pytest.mark.parametrize("args, lines", [
+    (dict(input_size=2, kernel_size=3), ["drawn 6×6:", "padded 2"]),  # no_padding_no_strides_transposed
+    (dict(input_size=7, kernel_size=3, padding=2), ["drawn 7×7:", "no zeros inserted, no padding"]),
+    (dict(input_size=3, kernel_size=3, stride=2, padding=1, output_padding=1),
+     ["drawn 8×8:", "1 zero inserted between elements", "padded 1 before, 2 after"]),
+    (dict(input_size=2, kernel_size=3, stride=3, padding=1, output_padding=1),
+     ["drawn 7×7:", "2 zeros inserted between elements", "padded 1 before, 2 after"]),
+    (dict(input_size=3, kernel_size=3, dilation=2, padding=1), ["drawn 9×9:", "padded 3"]),
+    (dict(input_size=4, kernel_size=3, stride=2, padding=3), ["drawn 5×5:", "1 zero inserted between elements",
+                                                              "cropped 1"]),
+])
+def test_transposed_label_says_exactly_what_the_drawn_grid_adds(args, lines):
+    """Readers of the classic figures could not tell input from output; the label must not add to the confusion."""
+    from convanim.scene import Text
+    from convanim.scenes import build_scene
+
+    spec = make_spec(transposed=True, **args)
+    geometry = Geometry(spec)
+    scene = build_scene(spec, make_view())
+    texts = [item.text for item in scene.items if isinstance(item, Text)]
+    start = texts.index(f"input {spec.input_size[0]}×{spec.input_size[1]}") + 1
+    assert texts[start:start + len(lines)] == lines
+    assert lines[0] == f"drawn {geometry.grid_shape[0]}×{geometry.grid_shape[1]}:"
+    if not any("cropped" in line for line in lines):  # the amounts agree with the grid the geometry draws
+        holds_input = (geometry.grid_zero == REAL).any(axis=1)
+        first, last = np.flatnonzero(holds_input)[[0, -1]]
+        before, after = int(first), int(len(holds_input) - 1 - last)
+        said = [line for line in lines if line.startswith("padded")]
+        assert said == ([] if before == after == 0 else [f"padded {before}"] if before == after else
+                        [f"padded {before} before, {after} after"])

@@ -91,20 +91,23 @@ def _edge(start, end, solid: bool, theme: Theme, style: Style) -> Line:
 
 def label_items(lines: tuple[str, str, str], corner: tuple[float, float, float], oblique: bool, style: Style,
                 theme: Theme) -> list[Item]:
-    """A plane's name and shape (bold) with an optional note, beside its top-left corner."""
+    """A plane's name and shape (bold) with an optional note, beside its top-left corner; a note with newlines
+    is drawn as that many lines, so that a long one does not push the figure sideways."""
     name, shape, note = lines
     x, y, z = corner
     main = f"{name} {shape}"
+    notes = note.split("\n") if note else []
+    gap = (style.note_font * 1.3) / style.cell  # one note line, in cells (z and flat y are both screen-vertical)
     if oblique:
         at = (x - 0.35, y, z)
         items: list[Item] = [Text(at, main, style.label_font, theme.text, "rs", bold=True)]
-        if note:
-            items.append(Text(at, note, style.note_font, theme.muted_text, "ra"))
+        items += [Text((x - 0.35, y, z - i * gap), line, style.note_font, theme.muted_text, "ra")
+                  for i, line in enumerate(notes)]
         return items
-    note_gap = (style.note_font * 1.35) / style.cell if note else 0.0
-    items = [Text((x, y - 0.25 - note_gap, z), main, style.label_font, theme.text, "ls", bold=True)]
-    if note:
-        items.append(Text((x, y - 0.25, z), note, style.note_font, theme.muted_text, "ls"))
+    first = y - 0.25 - gap * len(notes) * 1.04
+    items = [Text((x, first, z), main, style.label_font, theme.text, "ls", bold=True)]
+    items += [Text((x, y - 0.25 - gap * (len(notes) - 1 - i), z), line, style.note_font, theme.muted_text, "ls")
+              for i, line in enumerate(notes)]
     return items
 
 

@@ -150,8 +150,37 @@ def _connectors(cells: list[tuple[int, int]], output: tuple[int, int], out_x: fl
 
 
 def _grid_note(spec: ConvSpec, geometry: Geometry) -> str:
-    if spec.transposed:
-        return f"drawn {shape_str(geometry.grid_shape)}: zeros inserted, padded"
-    if geometry.grid_shape != spec.input_size:
-        return f"padded {shape_str(geometry.grid_shape)}"
-    return ""
+    """What the drawn grid adds to the input, in exact amounts: for a transposed convolution the zeros inserted
+    between elements (stride - 1) and the edge padding (dilation*(kernel - 1) - padding, plus output_padding at the
+    end), which is negative, a crop, when the padding is large."""
+    if not spec.transposed:
+        return f"padded {shape_str(geometry.grid_shape)}" if geometry.grid_shape != spec.input_size else ""
+    parts = []
+    inserted = tuple(s - 1 for s in spec.stride)
+    if any(inserted):
+        parts.append(f"{_per_axis(inserted)} zero{'s' if max(inserted) > 1 or len(set(inserted)) > 1 else ''} "
+                     "inserted between elements")
+    edges = [(d * (k - 1) - before, d * (k - 1) - after + extra) for k, d, (before, after), extra
+             in zip(spec.kernel_size, spec.dilation, spec.padding, spec.output_padding)]
+    parts += _edge_parts(edges)
+    return "\n".join([f"drawn {shape_str(geometry.grid_shape)}:"] + (parts or ["no zeros inserted, no padding"]))
+
+
+def _per_axis(values: tuple[int, ...]) -> str:
+    return str(values[0]) if len(set(values)) == 1 else shape_str(values)
+
+
+def _edge_parts(edges: list[tuple[int, int]]) -> list[str]:
+    """"padded 2", "padded 1 before, 2 after", "cropped 1"...: the grid's edges beyond the (zero-inserted) input."""
+    befores, afters = tuple(b for b, _ in edges), tuple(a for _, a in edges)
+    if not any(befores) and not any(afters):
+        return []
+    if all(b >= 0 for b in befores + afters):
+        verb = "padded"
+    elif all(b <= 0 for b in befores + afters):
+        verb, befores, afters = "cropped", tuple(-b for b in befores), tuple(-a for a in afters)
+    else:
+        verb = "padded (negative: cropped)"
+    if befores == afters:
+        return [f"{verb} {_per_axis(befores)}"]
+    return [f"{verb} {_per_axis(befores)} before, {_per_axis(afters)} after"]
