@@ -30,10 +30,11 @@ class Theme:
 
 
 THEMES: dict[str, Theme] = {
+    # Group tints: neighbouring groups get hues far apart (solarized green and yellow are not neighbours).
     "classic": Theme("classic", hex_rgb("#ffffff"), hex_rgb("#268bd2"), hex_rgb("#2aa198"), hex_rgb("#002b36"),
                      hex_rgb("#ffffff"), hex_rgb("#002b36"), hex_rgb("#073642"), 0.4,
                      hex_rgb("#002b36"), hex_rgb("#002b36"), hex_rgb("#586e75"),
-                     tuple(hex_rgb(c) for c in ("#268bd2", "#d33682", "#859900", "#b58900", "#6c71c4", "#cb4b16"))),
+                     tuple(hex_rgb(c) for c in ("#268bd2", "#d33682", "#859900", "#6c71c4", "#cb4b16", "#b58900"))),
     # Okabe-Ito colours: distinguishable with every common colour-vision deficiency.
     "colorblind": Theme("colorblind", hex_rgb("#ffffff"), hex_rgb("#0072b2"), hex_rgb("#e69f00"), hex_rgb("#1a1a1a"),
                         hex_rgb("#ffffff"), hex_rgb("#1a1a1a"), hex_rgb("#000000"), 0.4,
@@ -42,5 +43,5 @@ THEMES: dict[str, Theme] = {
     "dark": Theme("dark", hex_rgb("#002b36"), hex_rgb("#268bd2"), hex_rgb("#2aa198"), hex_rgb("#eee8d5"),
                   hex_rgb("#002b36"), hex_rgb("#93a1a1"), hex_rgb("#fdf6e3"), 0.45,
                   hex_rgb("#eee8d5"), hex_rgb("#eee8d5"), hex_rgb("#93a1a1"),
-                  tuple(hex_rgb(c) for c in ("#268bd2", "#d33682", "#859900", "#b58900", "#6c71c4", "#cb4b16"))),
+                  tuple(hex_rgb(c) for c in ("#268bd2", "#d33682", "#859900", "#6c71c4", "#cb4b16", "#b58900"))),
 }

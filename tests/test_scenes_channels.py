@@ -257,6 +257,15 @@ def test_stages_shade_exactly_each_stage_s_taps(block_args):
         expected = {(s, ic, int(r), int(c)) for ic in channel_inputs(specs[s])[oc] for r, c in frame.grid}
         expected.add((s + 1, oc, frame.output[0] + pad[0][0], frame.output[1] + pad[1][0]))
         assert shaded(scene, t, mapping) == expected, t
+        # lines join the window (corners of its cells) to the output cell's near edge in the next tensor
+        shades = [item for item in scene.items if isinstance(item, Polygon) and item.frame == t
+                  and item.fill == scene.theme.shade]
+        out_cell = next(item for item in shades if mapping[item.points][0][0] == s + 1)
+        lines = connectors(scene, t)
+        assert lines and {line.end for line in lines} == {p for p in out_cell.points
+                                                          if p[0] == min(q[0] for q in out_cell.points)}, t
+        corners = {p for item in shades if mapping[item.points][0][0] == s for p in item.points}
+        assert {line.start for line in lines} <= corners, t
     firsts = [next(t for t, step in enumerate(steps) if step[0] == s) for s in range(len(specs))]
     for t in firsts + [scene.frame_count - 1]:
         check_pixels(scene, t, mapping)
@@ -395,24 +404,29 @@ def connectors(scene, frame: int):
 
 
 @pytest.mark.parametrize("args", CHANNELLED + ELIDED[:2])
-def test_connectors_run_from_a_read_window_to_the_output_cell(args):
+def test_connectors_join_the_filter_box_to_the_output_cell(args):
+    """The lines run from the window's far-column edge on the first and the last read plane (the face of the
+    k x k x C box that looks towards the outputs) to the output cell's near edge."""
     spec = make_spec(**args)
     scene = build_scene(spec, make_view("oblique"))
     mapping = cell_map(scene)
     for t in range(scene.frame_count):
         lines = connectors(scene, t)
-        assert len(lines) == 4, t
         shades = [item for item in scene.items if isinstance(item, Polygon) and item.frame == t
                   and item.fill == scene.theme.shade]
         out_cell = next(item for item in shades if mapping[item.points][0][0] == 1)
-        assert {line.end for line in lines} == set(out_cell.points)
+        near_edge = {p for p in out_cell.points if p[0] == min(q[0] for q in out_cell.points)}
+        assert {line.end for line in lines} == near_edge, t
         window = [item for item in shades if mapping[item.points][0][0] == 0]
-        zs = {line.start[2] for line in lines}
-        assert len(zs) == 1  # all four start on one input plane, at the corners of the window there
-        on_plane = [item for item in window if item.points[0][2] in zs]
-        xs = [p[0] for item in on_plane for p in item.points]
-        ys = [p[1] for item in on_plane for p in item.points]
-        assert {line.start[:2] for line in lines} == {(x, y) for x in (min(xs), max(xs)) for y in (min(ys), max(ys))}
+        planes = sorted({round(item.points[0][2], 9) for item in window})  # z of each read plane that is drawn
+        ends = {planes[0], planes[-1]}
+        assert len(lines) == 2 * len(ends), t
+        for z in ends:
+            on_plane = [item for item in window if round(item.points[0][2], 9) == z]
+            far = max(p[0] for item in on_plane for p in item.points)
+            ys = [p[1] for item in on_plane for p in item.points]
+            assert {line.start for line in lines if round(line.start[2], 9) == z} == \
+                {(far, y, on_plane[0].points[0][2]) for y in (min(ys), max(ys))}, t
         # the output planes are painted after the connectors, so they hide the part behind them
         first_out = min(i for i, item in enumerate(scene.items) if isinstance(item, Polygon) and item.frame is None
                         and mapping[item.points][0][0] == 1)

@@ -370,24 +370,16 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
 
 def connector_items(inputs: PlaneStack, planes: list[int], window: np.ndarray, outputs: PlaneStack, out_plane: int,
                     output: tuple[int, ...], frame: int, theme: Theme, style: Style) -> list[Item]:
-    """Four lines from the window's corners on a read plane to the corners of the output cell, as in the single-plane
-    figure. The plane is the nearest one (on screen) at or below the output plane, so that the lines rise to the
-    output plane's underside and the plane, painted after them, hides them where it should; failing that the nearest."""
-    p = OBLIQUE
-
-    def centre_y(stack: PlaneStack, plane: int) -> float:
-        return p(stack.cell(plane, stack.rows / 2, stack.cols / 2))[1]
-
-    target_y = centre_y(outputs, out_plane)
-    below = [j for j in planes if centre_y(inputs, j) >= target_y - 1e-9]
-    plane = min(below or planes, key=lambda j: (abs(centre_y(inputs, j) - target_y), -j))
-    r0, c0 = (int(v) for v in window.min(axis=0))
+    """A wedge from the filter box's face towards the output stack (the window's far-column edge on the first and
+    the last read plane) to the output cell's near edge: the whole box feeds the cell, not one plane (lines from
+    one plane's window said "this output comes from that channel"), and the lines start at the window's edge
+    instead of crossing it."""
+    r0 = int(window[:, 0].min())
     r1, c1 = (int(v) + 1 for v in window.max(axis=0))
     orow, ocol = output
-    corners = ((r0, c0), (r0, c1), (r1, c1), (r1, c0))
-    ends = ((orow, ocol), (orow, ocol + 1), (orow + 1, ocol + 1), (orow + 1, ocol))
-    return [Line(inputs.cell(plane, r, c), outputs.cell(out_plane, orow_, ocol_), theme.connector,
-                 style.connector_width, frame=frame) for (r, c), (orow_, ocol_) in zip(corners, ends)]
+    return [Line(inputs.cell(plane, r, c1), outputs.cell(out_plane, orow + (r == r1), ocol), theme.connector,
+                 style.connector_width, frame=frame)
+            for plane in sorted({planes[0], planes[-1]}) for r in (r0, r1)]
 
 
 def reach_items(inputs: PlaneStack, planes: list[int], read: tuple[int, ...], window: np.ndarray, frame: int,

@@ -18,8 +18,8 @@ from ..scene import Item, Line, Text
 from ..spec import ConvSpec, SpecError
 from ..stages import StagedBlock
 from ..view import ViewSpec
-from .channels import (PlaneStack, StackShape, base_projection, caption_lines, frame_plan, group_fill, place_stacks,
-                       shade_items, stack_items)
+from .channels import (PlaneStack, StackShape, base_projection, caption_lines, connector_items, frame_plan, group_fill,
+                       place_stacks, shade_items, stack_items)
 from .common import finish, shape_str, style_for
 
 
@@ -46,26 +46,34 @@ def build_staged_scene(block: StagedBlock, view: ViewSpec):
         shapes.append(StackShape(real, offset, fills, tuple(f"{names[i]} {c}" for c in range(count)),
                                  (note,) * count))
     stacks = place_stacks(shapes, view, style)
-    items: list[Item] = []
-    for stack in stacks:
-        items += stack_items(stack, view, style)
-    items += _stage_headers(block, stacks, view, style)
-    if block.skip:
-        items += _skip_path(stacks, view, style)
+    oblique = view.view == "oblique"
 
     steps = stage_steps(block, view)
     frame_titles = []
     total = len(steps)
+    shades: list[Item] = []
+    wedges: list[list[Item]] = [[] for _ in specs]  # connectors of each stage, painted under the stack it writes
     for t, (s, p, oc, note) in enumerate(steps):
         frame = geometries[s].frame(p)
         read = channel_inputs(specs[s])[oc]
         cells = [(ic, int(r), int(c)) for ic in read for r, c in frame.grid]
-        items += shade_items(stacks[s], cells, t, theme, style, box=view.view == "oblique")
-        items += shade_items(stacks[s + 1], [(oc, *frame.output)], t, theme, style, element=True)
+        shades += shade_items(stacks[s], cells, t, theme, style, box=oblique)
+        shades += shade_items(stacks[s + 1], [(oc, *frame.output)], t, theme, style, element=True)
+        if oblique:
+            target = tuple(o + off for o, off in zip(frame.output, stacks[s + 1].offset))
+            wedges[s] += connector_items(stacks[s], list(read), frame.grid, stacks[s + 1], oc, target, t, theme,
+                                         style)
         read_text = f"channel {read[0]}" if len(read) == 1 else f"channels {read[0]}-{read[-1]}"
         frame_titles.append(f"frame {t + 1}/{total}, stage {s + 1} ({block.stages[s].name}): {names[s + 1]} {oc} at "
                             f"({', '.join(map(str, frame.output))}) reads {read_text}"
                             + (f"  [{note.replace('output channel', 'channel')}]" if note else ""))
+    items: list[Item] = []
+    for i, stack in enumerate(stacks):
+        items += (wedges[i - 1] if i else []) + stack_items(stack, view, style)
+    items += _stage_headers(block, stacks, view, style)
+    if block.skip:
+        items += _skip_path(stacks, view, style)
+    items += shades
 
     ours, theirs = block.parameters()
     our_macs, their_macs = block.macs()
