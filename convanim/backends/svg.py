@@ -1,9 +1,15 @@
 """Animated SVG without script: static primitives once, the moving ones in one group per frame, each shown in turn by
 a discrete SMIL `<animate>` (plays in browsers, also inside `<img>`). The root carries `data-frames` and
-`data-seconds-per-frame` so that a page can pause it and step through frames with `setCurrentTime`."""
+`data-seconds-per-frame` so that a page can pause it and step through frames with `setCurrentTime`.
+
+Text is anchored the way the scene anchors it, so that it stays in place whatever font a viewer substitutes for
+DejaVu Sans: horizontally by `text-anchor` at the anchor point (the root's default is `middle`, the most common), and
+vertically by a baseline computed from DejaVu's ascent and descent (the raster's metrics), which other sans-serifs
+share closely enough; `dominant-baseline` is left out because viewers disagree about it."""
 
 from __future__ import annotations
 
+from itertools import groupby
 from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
@@ -11,7 +17,9 @@ from ..fonts import font
 from ..raster import _line_quads
 from ..scene import Item, Line, Polygon, Scene, Text
 
-FONT_FAMILY = "'DejaVu Sans', Verdana, 'Bitstream Vera Sans', sans-serif"
+FONT_FAMILY = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, 'Liberation Sans', Arial, Helvetica, sans-serif"
+TEXT_ANCHORS = {"l": "start", "m": "middle", "r": "end"}  # Pillow's horizontal anchor letter -> SVG text-anchor
+DEFAULT_TEXT_ANCHOR = "middle"  # on the root; other anchors on a group of texts, or on a lone text
 
 
 def _num(value: float) -> str:
@@ -45,16 +53,35 @@ def _element(item: Item, scene: Scene) -> str:
     return _text(item, scene)
 
 
-def _text(item: Text, scene: Scene) -> str:
-    """Placed by its baseline, computed from the same font metrics the raster uses, so both agree."""
+def _text_anchor(item: Item) -> str | None:
+    return TEXT_ANCHORS[item.anchor[0]] if isinstance(item, Text) else None
+
+
+def _elements(items: list[Item], scene: Scene) -> list[str]:
+    """The items' elements in paint order; consecutive texts sharing an anchor other than the root's sit in one
+    `<g text-anchor=...>` rather than each repeating it (the weights in the corners of `--numbers` cells)."""
+    out: list[str] = []
+    for text_anchor, same in groupby(items, key=_text_anchor):
+        run = list(same)
+        if text_anchor is None or text_anchor == DEFAULT_TEXT_ANCHOR or len(run) == 1:
+            out += [_element(item, scene) for item in run]
+        else:
+            texts = "".join(_text(item, scene, inherited=text_anchor) for item in run)  # type: ignore[arg-type]
+            out.append(f'<g text-anchor="{text_anchor}">{texts}</g>')
+    return out
+
+
+def _text(item: Text, scene: Scene, inherited: str = DEFAULT_TEXT_ANCHOR) -> str:
+    """At the anchor point the raster uses (rounded to a pixel), with the baseline moved from the anchor's vertical
+    letter (a, m, s, d) by DejaVu's metrics, exactly as far as the raster moves it."""
     x, y = scene.point(item.at, item.screen)
     face = font(round(item.size), item.bold)
-    given = face.getbbox(item.text, anchor=item.anchor)
-    baseline = face.getbbox(item.text, anchor="ls")
-    bx, by = round(x) + given[0] - baseline[0], round(y) + given[1] - baseline[1]
+    to_baseline = face.getbbox(item.text, anchor=item.anchor)[1] - face.getbbox(item.text, anchor="ls")[1]
+    text_anchor = TEXT_ANCHORS[item.anchor[0]]
+    anchor = "" if text_anchor == inherited else f' text-anchor="{text_anchor}"'
     weight = ' font-weight="bold"' if item.bold else ""
-    return (f'<text x="{_num(bx)}" y="{_num(by)}" font-size="{round(item.size)}"{weight} fill="{_hex(item.color)}"'
-            f'{_opacity("fill-opacity", item.opacity)}>{escape(item.text)}</text>')
+    return (f'<text x="{round(x)}" y="{round(y) + to_baseline}"{anchor} font-size="{round(item.size)}"{weight} '
+            f'fill="{_hex(item.color)}"{_opacity("fill-opacity", item.opacity)}>{escape(item.text)}</text>')
 
 
 def _frame_animation(frame: int, scene: Scene) -> str:
@@ -86,25 +113,31 @@ def write_svg(scene: Scene, stream: TextIO, frame: int | None = None) -> None:
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{scene.width}" height="{scene.height}" '
            f'viewBox="0 0 {scene.width} {scene.height}" data-frames="{scene.frame_count}" '
            f'data-seconds-per-frame="{seconds:g}" data-durations-ms="{",".join(map(str, scene.durations_ms))}" '
-           f'font-family={quoteattr(FONT_FAMILY)}>',
+           f'font-family={quoteattr(FONT_FAMILY)} text-anchor="{DEFAULT_TEXT_ANCHOR}">',
            f"<title>{escape(scene.title)}</title>"]
     if not scene.transparent:
         out.append(f'<rect width="100%" height="100%" fill="{_hex(scene.theme.background)}"/>')
-    run: dict[int, list[str]] = {}
+    static: list[Item] = []
+    run: dict[int, list[Item]] = {}
 
     def flush() -> None:
+        out.extend(_elements(static, scene))
+        static.clear()
         for frame in sorted(run):
             initial = "visible" if frame == 0 else "hidden"
             out.append(f'<g class="convanim-frame" data-frame="{frame}" visibility="{initial}">'
-                       f"{_frame_animation(frame, scene)}{''.join(run[frame])}</g>")
+                       f"{_frame_animation(frame, scene)}{''.join(_elements(run[frame], scene))}</g>")
         run.clear()
 
     for item in scene.items:
         if item.frame is None:
-            flush()
-            out.append(_element(item, scene))
+            if run:
+                flush()
+            static.append(item)
         else:
-            run.setdefault(item.frame, []).append(_element(item, scene))
+            if static:
+                flush()
+            run.setdefault(item.frame, []).append(item)
     flush()
     out.append("</svg>\n")
     stream.write("\n".join(out))
@@ -112,10 +145,11 @@ def write_svg(scene: Scene, stream: TextIO, frame: int | None = None) -> None:
 
 def _still(scene: Scene, frame: int) -> str:
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{scene.width}" height="{scene.height}" '
-           f'viewBox="0 0 {scene.width} {scene.height}" font-family={quoteattr(FONT_FAMILY)}>',
+           f'viewBox="0 0 {scene.width} {scene.height}" font-family={quoteattr(FONT_FAMILY)} '
+           f'text-anchor="{DEFAULT_TEXT_ANCHOR}">',
            f"<title>{escape(scene.title)}: frame {frame + 1} of {scene.frame_count}</title>"]
     if not scene.transparent:
         out.append(f'<rect width="100%" height="100%" fill="{_hex(scene.theme.background)}"/>')
-    out += [_element(item, scene) for item in scene.items if item.frame is None or item.frame == frame]
+    out += _elements([item for item in scene.items if item.frame is None or item.frame == frame], scene)
     out.append("</svg>\n")
     return "\n".join(out)
