@@ -319,3 +319,31 @@ def test_transposed_label_says_exactly_what_the_drawn_grid_adds(args, lines):
         said = [line for line in lines if line.startswith("padded")]
         assert said == ([] if before == after == 0 else [f"padded {before}"] if before == after else
                         [f"padded {before} before, {after} after"])
+
+
+@pytest.mark.parametrize("args", [dict(input_size=8, kernel_size=3, padding=1),
+                                  dict(input_size=5, kernel_size=3, stride=2, transposed=True, output_padding=1)])
+def test_1d_figure_puts_the_output_row_above_the_input_row_joined_by_lines(args):
+    """The classic figure's idea in 1d: input below, output above, the window joined to its output cell."""
+    from convanim.scene import Line
+    from convanim.scenes import build_scene
+
+    spec = make_spec(dims=1, **args)
+    geometry = Geometry(spec)
+    scene = build_scene(spec, make_view())
+    static = [item for item in scene.items if isinstance(item, Polygon) and item.frame is None]
+    rows = sorted({round(scene.projection(item.points[0])[1], 3) for item in static})
+    assert len(rows) == 2  # level rows: the output's top edge above the input's
+    for t in range(scene.frame_count):
+        frame = geometry.frame(t)
+        lines = [item for item in scene.items if isinstance(item, Line) and item.frame == t]
+        window = [int(g[0]) for g in frame.grid]
+        starts = sorted(scene.projection(line.start) for line in lines)
+        ends = sorted(scene.projection(line.end) for line in lines)
+        assert len(lines) == 2 and all(y0 > y1 for (_, y0), (_, y1) in zip(starts, ends))  # they rise
+        left, right = scene.projection((min(window), 0.0, 0.0)), scene.projection((max(window) + 1, 0.0, 0.0))
+        assert starts == sorted([left, right]), t
+        out_cell = next(item for item in scene.items if isinstance(item, Polygon) and item.frame == t
+                        and item.fill == scene.theme.shade and scene.projection(item.points[0])[1] < rows[1] - 1)
+        xs = sorted({round(scene.projection(p)[0], 6) for p in out_cell.points})
+        assert [round(x, 6) for x, _ in ends] == xs, t

@@ -9,11 +9,14 @@ import numpy as np
 
 from ..explain import pytorch_code
 from ..geometry import REAL, Geometry, check_frame_limit
+from ..scene import FLAT
 from ..spec import ConvSpec
 from ..theme import Theme
 from ..values import format_value, input_values, kernel_values, output_values
 from ..view import ViewSpec
 from .common import Style, caption_items, finish, fitted_size, grid_lines, label_items, shape_str, style_for
+
+ROW_GAP = 2.5  # cells between the input row and the output row of a 1d figure
 
 
 def build_plane_scene(spec: ConvSpec, view: ViewSpec):
@@ -25,8 +28,13 @@ def build_plane_scene(spec: ConvSpec, view: ViewSpec):
     out_rows, out_cols = _as2d(geometry.output_shape)
     style = style_for(view, max(grid_rows, grid_cols, out_rows, out_cols))
     oblique = view.view == "oblique"
+    # A 1d row seen obliquely is a thin slanted strip; the same idea (input below, output above, lines joining the
+    # window to its output) reads better with both rows level, one above the other.
+    stacked = oblique and spec.dims == 1
 
-    if oblique:
+    if stacked:
+        out_x, out_y, out_z = (grid_cols - out_cols) / 2, -ROW_GAP - 1.0, 0.0
+    elif oblique:
         out_x, out_y = (grid_cols - out_cols) / 2, (grid_rows - out_rows) / 2
         out_z = _lift(grid_rows, grid_cols, out_rows, out_cols, out_x, out_y)
     else:
@@ -63,7 +71,10 @@ def build_plane_scene(spec: ConvSpec, view: ViewSpec):
                     items.append(_text_at(c + 0.93, r + 0.93, 0.0, str(int(weights[tuple(k)])), style.small_font,
                                           theme.text, "rs", frame=t))
 
-    if oblique:
+    if stacked:
+        for t, (frame, cells) in enumerate(zip(frames, taps_rc)):
+            items += _row_connectors(cells, frame.output[0], out_x, out_y, theme, style, t)
+    elif oblique:
         for t, (frame, cells) in enumerate(zip(frames, taps_rc)):
             items += _connectors(cells, _as2d_point(frame.output), out_x, out_y, out_z, theme, style, t)
 
@@ -86,7 +97,17 @@ def build_plane_scene(spec: ConvSpec, view: ViewSpec):
                          for t, f in enumerate(frames))
     title = pytorch_code(spec).removeprefix("nn.")
     captions = caption_items(title, frame_titles, style, theme) if view.caption else []
-    return finish(items, captions, view, style, len(frames), title, frame_titles)
+    return finish(items, captions, view, style, len(frames), title, frame_titles, base=FLAT if stacked else None)
+
+
+def _row_connectors(cells: list[tuple[int, int]], output: int, out_x: float, out_y: float, theme: Theme,
+                    style: Style, frame: int) -> list:
+    """Two lines from the top corners of a 1d window up to the bottom corners of its output cell."""
+    from ..scene import Line
+
+    c0, c1 = min(c for _, c in cells), max(c for _, c in cells) + 1
+    return [Line((x, 0.0, 0.0), (out_x + o, out_y + 1.0, 0.0), theme.connector, style.connector_width, frame=frame)
+            for x, o in ((c0, output), (c1, output + 1))]
 
 
 def _as2d(shape: tuple[int, ...]) -> tuple[int, int]:
