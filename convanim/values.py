@@ -8,6 +8,8 @@ from .geometry import REAL, Geometry
 
 INPUT_LEVELS = 4  # inputs 0..3 and weights 0..2, as in the classic numerical figures
 WEIGHT_LEVELS = 3
+MAXPOOL_LEVELS = 100  # max pooling draws distinct values (a shuffle of 0..n-1, at most two digits)
+MAXPOOL_SALT = 12  # the shuffle that gives the classic 5x5 input, 3x3 window, stride 1 six different maxima
 
 
 def _pattern(shape: tuple[int, ...], levels: int, salt: int) -> np.ndarray:
@@ -23,7 +25,19 @@ def _pattern(shape: tuple[int, ...], levels: int, salt: int) -> np.ndarray:
     return (x % np.uint64(levels)).astype(np.int64).reshape(shape)
 
 
+def _shuffle(shape: tuple[int, ...], salt: int) -> np.ndarray:
+    """0..n-1 in a fixed, irregular order (the ranks of a hash), modulo `MAXPOOL_LEVELS`."""
+    keys = _pattern((int(np.prod(shape)),), 1 << 62, salt)
+    ranks = np.empty(keys.size, dtype=np.int64)
+    ranks[np.argsort(keys, kind="stable")] = np.arange(keys.size)
+    return (ranks % MAXPOOL_LEVELS).reshape(shape)
+
+
 def input_values(geometry: Geometry) -> np.ndarray:
+    """Small integers 0..3; for max pooling distinct values instead, so that each window has one maximum and the
+    maxima differ between windows (with 0..3 nearly every window holds a 3 and every output is 3)."""
+    if geometry.spec.op == "maxpool":
+        return _shuffle(geometry.input_shape, MAXPOOL_SALT)
     return _pattern(geometry.input_shape, INPUT_LEVELS, salt=1)
 
 
@@ -50,11 +64,26 @@ def output_values(geometry: Geometry, inputs: np.ndarray, weights: np.ndarray) -
     return out
 
 
-def format_value(value: float, op: str) -> str:
-    if op == "avgpool":
-        text = f"{value:.2f}".rstrip("0").rstrip(".")
-        return text if "." in text else f"{text}.0"
-    return str(int(round(value)))
+def max_taps(geometry: Geometry, inputs: np.ndarray) -> list[int]:
+    """For each frame, the position in `frame.grid` of the tap holding the window's maximum: the first in the
+    kernel's row-major order, as PyTorch's `return_indices` reports it (-1 for a window of padding only)."""
+    taps = []
+    for frame in geometry.frames():
+        real = np.flatnonzero(frame.real)
+        if real.size == 0:
+            taps.append(-1)
+            continue
+        read = inputs[tuple(frame.input[real].T)]
+        taps.append(int(real[int(np.argmax(read))]))
+    return taps
+
+
+def format_values(values: np.ndarray) -> np.ndarray:
+    """One format for every value of a figure: integers when all are whole, else one decimal each ("2.0", "1.7")."""
+    flat = np.asarray(values, dtype=np.float64)
+    whole = bool(np.all(np.isclose(flat, np.round(flat))))
+    texts = [str(int(round(v))) if whole else f"{v:.1f}" for v in flat.ravel()]
+    return np.array(texts, dtype=object).reshape(flat.shape)
 
 
 def zero_mask(geometry: Geometry) -> np.ndarray:

@@ -11,8 +11,10 @@ from ..explain import pytorch_code
 from ..geometry import REAL, Geometry, check_frame_limit
 from ..scene import FLAT
 from ..spec import ConvSpec
-from ..theme import Theme
-from ..values import format_value, input_values, kernel_values, output_values
+from ..contrast import over, readable
+from ..scene import Text
+from ..theme import RGB, Theme
+from ..values import format_values, input_values, kernel_values, max_taps, output_values
 from ..view import ViewSpec
 from .common import Style, caption_items, finish, fitted_size, grid_lines, label_items, shape_str, style_for
 
@@ -26,11 +28,12 @@ def build_plane_scene(spec: ConvSpec, view: ViewSpec):
     theme = view.theme
     grid_rows, grid_cols = _as2d(geometry.grid_shape)
     out_rows, out_cols = _as2d(geometry.output_shape)
-    style = style_for(view, max(grid_rows, grid_cols, out_rows, out_cols))
     oblique = view.view == "oblique"
     # A 1d row seen obliquely is a thin slanted strip; the same idea (input below, output above, lines joining the
     # window to its output) reads better with both rows level, one above the other.
     stacked = oblique and spec.dims == 1
+    auto_cell = _numbers_cell(grid_cols + out_cols + 1.6) if view.numbers and not oblique else None
+    style = style_for(view, max(grid_rows, grid_cols, out_rows, out_cols), auto_cell)
 
     if stacked:
         out_x, out_y, out_z = (grid_cols - out_cols) / 2, -ROW_GAP - 1.0, 0.0
@@ -57,19 +60,14 @@ def build_plane_scene(spec: ConvSpec, view: ViewSpec):
 
     frames = list(geometry.frames())
     taps_rc = [_as2d_rows(frame.grid) for frame in frames]
-    for t, cells in enumerate(taps_rc):
-        items += [_cell(c, r, 0.0, theme.shade, theme.shade_opacity, t) for r, c in cells]
-
     if view.numbers:
         inputs = input_values(geometry)
         weights = kernel_values(geometry)
-        outputs = output_values(geometry, inputs, weights)
-        items += _input_numbers(geometry, inputs, grid_rows, grid_cols, theme, style)
-        if spec.op == "conv":
-            for t, frame in enumerate(frames):
-                for (r, c), k in zip(taps_rc[t], frame.kernel):
-                    items.append(_text_at(c + 0.93, r + 0.93, 0.0, str(int(weights[tuple(k)])), style.small_font,
-                                          theme.text, "rs", frame=t))
+        outputs = output_values(geometry, inputs, weights).reshape(out_rows, out_cols)
+        items += _input_numbers(geometry, frames, taps_rc, inputs, weights, grid_rows, grid_cols, theme, style)
+    else:
+        for t, cells in enumerate(taps_rc):
+            items += [_cell(c, r, 0.0, theme.shade, theme.shade_opacity, t) for r, c in cells]
 
     if stacked:
         for t, (frame, cells) in enumerate(zip(frames, taps_rc)):
@@ -82,16 +80,12 @@ def build_plane_scene(spec: ConvSpec, view: ViewSpec):
         for c in range(out_cols):
             items.append(_cell(out_x + c, out_y + r, out_z, theme.output_fill))
     items += grid_lines(np.ones((out_rows, out_cols), bool), out_x, out_y, out_z, theme, style)
-    for t, frame in enumerate(frames):
-        r, c = _as2d_point(frame.output)
-        items.append(_cell(out_x + c, out_y + r, out_z, theme.shade, theme.shade_opacity, t))
     if view.numbers:
-        flat_outputs = outputs.reshape(out_rows, out_cols)
-        texts = [[format_value(flat_outputs[r, c], spec.op) for c in range(out_cols)] for r in range(out_rows)]
-        size = min(fitted_size(text, style.value_font, 0.82 * style.cell) for row in texts for text in row)
-        for r in range(out_rows):
-            for c in range(out_cols):  # one size for every output value, the largest that fits them all
-                items.append(_text_at(out_x + c + 0.5, out_y + r + 0.5, out_z, texts[r][c], size, theme.text, "mm"))
+        items += _output_numbers(frames, outputs, (out_x, out_y, out_z), theme, style)
+    else:
+        for t, frame in enumerate(frames):
+            r, c = _as2d_point(frame.output)
+            items.append(_cell(out_x + c, out_y + r, out_z, theme.shade, theme.shade_opacity, t))
 
     frame_titles = tuple(f"frame {t + 1}/{len(frames)}: output ({', '.join(map(str, f.output))})"
                          for t, f in enumerate(frames))
@@ -108,6 +102,12 @@ def _row_connectors(cells: list[tuple[int, int]], output: int, out_x: float, out
     c0, c1 = min(c for _, c in cells), max(c for _, c in cells) + 1
     return [Line((x, 0.0, 0.0), (out_x + o, out_y + 1.0, 0.0), theme.connector, style.connector_width, frame=frame)
             for x, o in ((c0, output), (c1, output + 1))]
+
+
+def _numbers_cell(width_cells: float) -> float:
+    """Default cell size of the flat numbers view: its planes together about 540 px wide, as large as the oblique
+    figures, so that digits stay sharp when projected (clamped for tiny and huge inputs)."""
+    return float(min(64, max(16, round(540 / width_cells))))
 
 
 def _as2d(shape: tuple[int, ...]) -> tuple[int, int]:
@@ -132,10 +132,10 @@ def _lift(grid_rows: int, grid_cols: int, out_rows: int, out_cols: int, out_x: f
     return max(ys(out_x, out_y, out_rows, out_cols)) - min(ys(0, 0, grid_rows, grid_cols)) + 1.4
 
 
-def _cell(x: float, y: float, z: float, fill, opacity: float = 1.0, frame: int | None = None):
+def _cell(x: float, y: float, z: float, fill, opacity: float = 1.0, frame: int | None = None, size: float = 1.0):
     from ..scene import Polygon, quad
 
-    return Polygon(quad(x, y, z), fill, opacity, frame)
+    return Polygon(quad(x, y, z, size, size), fill, opacity, frame)
 
 
 def _text_at(x: float, y: float, z: float, text: str, size: float, color, anchor: str, frame: int | None = None):
@@ -144,14 +144,84 @@ def _text_at(x: float, y: float, z: float, text: str, size: float, color, anchor
     return Text((x, y, z), text, size, color, anchor, frame=frame)
 
 
-def _input_numbers(geometry: Geometry, inputs: np.ndarray, rows: int, cols: int, theme: Theme, style: Style) -> list:
+def _text_colors(fill: RGB, theme: Theme, muted: bool = False) -> tuple[RGB, RGB]:
+    """Value text colours on a cell of `fill`: unshaded and under the window's shade, each with >= 4.5:1 contrast."""
+    preferred = ((theme.muted_text,) if muted else ()) + (theme.text, theme.background)
+    shaded = over(fill, theme.shade, theme.shade_opacity)
+    return readable(fill, preferred), readable(shaded, preferred)
+
+
+def _cover(x: float, y: float, z: float, fill: RGB, style: Style, frame: int):
+    """The cell's own fill over its unshaded text (clear of the grid lines), so that a frame can redraw the text
+    in the colour its shade needs."""
+    inset = (style.line_width / 2 + 1) / style.cell
+    return _cell(x + inset, y + inset, z, fill, frame=frame, size=1 - 2 * inset)
+
+
+def _input_numbers(geometry: Geometry, frames: list, taps_rc: list[list[tuple[int, int]]], inputs: np.ndarray,
+                   weights: np.ndarray, rows: int, cols: int, theme: Theme, style: Style) -> list:
+    """Every cell's value; in each frame the window's cells shaded, their values recoloured for contrast, the
+    kernel weights as subscripts (convolution) or the maximum outlined and bold (max pooling)."""
+    spec = geometry.spec
+    value_at = (0.5, 0.44 if spec.op == "conv" else 0.5)  # conv: a little higher, clear of the weight
+    texts: dict[tuple[int, int], tuple[str, RGB, RGB, RGB]] = {}
     items = []
     for r in range(rows):
         for c in range(cols):
-            cell = (r, c) if geometry.spec.dims == 2 else (c,)
-            read = geometry.grid_input(cell)
-            text, color = ("0", theme.muted_text) if read is None else (str(int(inputs[read])), theme.text)
-            items.append(_text_at(c + 0.5, r + 0.45, 0.0, text, style.value_font, color, "mm"))
+            read = geometry.grid_input((r, c) if spec.dims == 2 else (c,))
+            fill = theme.zero_fill if read is None else theme.input_fill
+            text = "0" if read is None else str(int(inputs[read]))
+            plain, shaded = _text_colors(fill, theme, muted=read is None)
+            texts[r, c] = (text, fill, plain, shaded)
+            items.append(_text_at(c + value_at[0], r + value_at[1], 0.0, text, style.value_font, plain, "mm"))
+    weight_font = style.cell * 0.3
+    weight_inset = 0.09  # of a cell, from the bottom-right grid lines to the weight's baseline and right edge
+    maxima = max_taps(geometry, inputs) if spec.op == "maxpool" else [-1] * len(frames)
+    for t, frame in enumerate(frames):
+        cells = taps_rc[t]
+        items += [_cover(c, r, 0.0, texts[r, c][1], style, t) for r, c in cells]
+        items += [_cell(c, r, 0.0, theme.shade, theme.shade_opacity, t) for r, c in cells]
+        for tap, (r, c) in enumerate(cells):
+            text, _, _, shaded = texts[r, c]
+            items.append(Text((c + value_at[0], r + value_at[1], 0.0), text, style.value_font, shaded, "mm",
+                              bold=tap == maxima[t], frame=t))
+            if spec.op == "conv":
+                weight = str(int(weights[tuple(frame.kernel[tap])]))
+                items.append(_text_at(c + 1 - weight_inset, r + 1 - weight_inset, 0.0, weight, weight_font, shaded,
+                                      "rd", frame=t))
+        if maxima[t] >= 0:
+            r, c = cells[maxima[t]]
+            items += _outline(c, r, 0.0, texts[r, c][3], style, t)
+    return items
+
+
+def _outline(x: float, y: float, z: float, color: RGB, style: Style, frame: int) -> list:
+    """A rectangle just inside a cell's grid lines."""
+    from ..scene import Line
+
+    width = max(1.5, style.line_width * 1.2)
+    inset = (style.line_width / 2 + width / 2 + 1.5) / style.cell
+    a, b = inset, 1 - inset
+    corners = [(x + a, y + a), (x + b, y + a), (x + b, y + b), (x + a, y + b)]
+    return [Line((*corners[i], z), (*corners[(i + 1) % 4], z), color, width, frame=frame) for i in range(4)]
+
+
+def _output_numbers(frames: list, outputs: np.ndarray, corner: tuple[float, float, float], theme: Theme,
+                    style: Style) -> list:
+    """Every output value in one format and one size (the largest that leaves a margin in the cell for them all);
+    the current output's cell shaded and its value recoloured for contrast."""
+    x0, y0, z = corner
+    rows, cols = outputs.shape
+    texts = format_values(outputs)
+    size = min(fitted_size(text, style.value_font, 0.7 * style.cell) for text in texts.ravel())
+    plain, shaded = _text_colors(theme.output_fill, theme)
+    items = [_text_at(x0 + c + 0.5, y0 + r + 0.5, z, texts[r, c], size, plain, "mm")
+             for r in range(rows) for c in range(cols)]
+    for t, frame in enumerate(frames):
+        r, c = _as2d_point(frame.output)
+        items.append(_cover(x0 + c, y0 + r, z, theme.output_fill, style, t))
+        items.append(_cell(x0 + c, y0 + r, z, theme.shade, theme.shade_opacity, t))
+        items.append(_text_at(x0 + c + 0.5, y0 + r + 0.5, z, texts[r, c], size, shaded, "mm", frame=t))
     return items
 
 
