@@ -229,6 +229,13 @@ def render_command(output: str | None, frames_dir: str | None, template: str | N
         animation = animate_stages(chosen.staged_block, make_view(**view_args))
     else:
         animation = Animation(spec_from_options(spec_options_given, base=base), make_view(**view_args))
+    write_outputs(animation, output, frames_dir)
+
+
+def write_outputs(animation: Any, output: str | None, frames_dir: str | None) -> None:
+    """Check both destinations before writing either, then write the file and/or the per-frame files."""
+    if output is None and frames_dir is None:
+        raise click.UsageError("give -o FILE and/or --frames DIR")
     if output is not None:
         from .backends import FORMATS
 

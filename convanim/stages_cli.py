@@ -11,8 +11,10 @@ import click
 
 def _view_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
-        click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+        click.option("-o", "--output", type=click.Path(dir_okay=False),
                      help="Output file: .gif .svg .png (a sheet of frames) .webp .apng."),
+        click.option("--frames", "frames_dir", type=click.Path(file_okay=False),
+                     help="Also write numbered per-frame PNG and SVG files into this directory."),
         click.option("--view", type=click.Choice(["oblique", "flat"]), default="oblique", show_default=True,
                      help="Stacked planes in perspective, or flat."),
         click.option("--theme", type=click.Choice(["classic", "colorblind", "dark"]), default="classic",
@@ -24,6 +26,7 @@ def _view_options(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--seconds-per-frame", type=float, default=0.5, show_default=True, help="Frame duration."),
         click.option("--loop", type=int, default=0, show_default=True, help="Times to loop; 0 loops forever."),
         click.option("--pause", type=float, default=0.0, show_default=True, help="Extra seconds on the last frame."),
+        click.option("--transparent", is_flag=True, help="Transparent background."),
         click.option("--max-frames", type=int, default=4096, show_default=True,
                      help="Refuse more frames than this (all stages together)."),
     ]
@@ -32,14 +35,13 @@ def _view_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _save(block: Any, output: str, view_args: dict[str, Any]) -> None:
+def _save(block: Any, output: str | None, view_args: dict[str, Any]) -> None:
+    from .cli import write_outputs
     from .stages import animate_stages
     from .view import make_view
 
-    animation = animate_stages(block, make_view(**view_args))
-    written = animation.save(output)
-    click.echo(f"wrote {written} ({animation.frame_count} frames, {animation.size[0]}x{animation.size[1]} px)",
-               err=True)
+    frames_dir = view_args.pop("frames_dir")
+    write_outputs(animate_stages(block, make_view(**view_args)), output, frames_dir)
 
 
 def _size(text: str) -> Any:
@@ -65,7 +67,7 @@ def stages_command() -> None:
               help="Depthwise channel multiplier (filters per input channel).")
 @_view_options
 def separable_command(input_size: str, in_channels: int, kernel_size: int, out_channels: int, stride: int,
-                      padding: int, multiplier: int, output: str, **view_args: Any) -> None:
+                      padding: int, multiplier: int, output: str | None, **view_args: Any) -> None:
     """Depthwise k x k convolution, then a pointwise 1x1 convolution (MobileNet v1, Xception)."""
     from .stages import separable
 
@@ -85,7 +87,7 @@ def separable_command(input_size: str, in_channels: int, kernel_size: int, out_c
               help="Stride of the depthwise stage (the skip connection needs 1).")
 @_view_options
 def inverted_residual_command(input_size: str, in_channels: int, expansion: int, out_channels: int | None,
-                              kernel_size: int, stride: int, output: str, **view_args: Any) -> None:
+                              kernel_size: int, stride: int, output: str | None, **view_args: Any) -> None:
     """MobileNet v2's block: 1x1 expand, k x k depthwise, 1x1 project, and the skip connection."""
     from .stages import inverted_residual
 

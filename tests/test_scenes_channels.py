@@ -153,6 +153,7 @@ def test_sequence_labels_name_the_planes():
     scene = build_scene(make_spec(dims=1, input_size=12, kernel_size=3, in_channels=6, out_channels=2), make_view())
     texts = {item.text for item in scene.items if isinstance(item, Text)}
     assert {"input 12×6", "output 10×2", "c5"} <= texts
+    assert "standard: each filter is 3 steps × 6 channels and reads 6 of 6 input channels" in texts
 
 
 CHANNELLED = [
@@ -238,9 +239,12 @@ def test_volume_shades_exactly_the_taps_on_their_depth_slices(args, view_name):
 
 @pytest.mark.parametrize("block_args", [("separable", dict(input_size=7, in_channels=2, kernel_size=3,
                                                                out_channels=3)),
-                                        ("inverted_residual", dict(input_size=4, in_channels=2, expansion=2))])
+                                        ("inverted_residual", dict(input_size=4, in_channels=2, expansion=2)),
+                                        ("separable", dict(input_size=6, in_channels=12, kernel_size=3,
+                                                           out_channels=20))])  # elided: 4 of 12, 4 of 20
 def test_stages_shade_exactly_each_stage_s_taps(block_args):
     from convanim import stages
+    from convanim.scenes.channels import drawn_channels
     from convanim.scenes.stages import build_staged_scene, stage_steps
 
     block = getattr(stages, block_args[0])(**block_args[1])
@@ -251,11 +255,14 @@ def test_stages_shade_exactly_each_stage_s_taps(block_args):
     assert scene.frame_count == len(steps)
     assert {s for s, *_ in steps} == set(range(len(block.stages)))
     specs = [stage.spec for stage in block.stages]
+    drawn = [drawn_channels(spec.in_channels) for spec in specs] + [drawn_channels(specs[-1].out_channels)]
+    assert {(s, oc) for s, _, oc, _ in steps} == {(s, oc) for s in range(len(specs)) for oc in drawn[s + 1]}
     for t, (s, p, oc, _) in enumerate(steps):
         frame = Geometry(specs[s]).frame(p)
         pad = specs[s + 1].padding if s + 1 < len(specs) else ((0, 0), (0, 0))
-        expected = {(s, ic, int(r), int(c)) for ic in channel_inputs(specs[s])[oc] for r, c in frame.grid}
-        expected.add((s + 1, oc, frame.output[0] + pad[0][0], frame.output[1] + pad[1][0]))
+        expected = {(s, drawn[s].index(ic), int(r), int(c)) for ic in channel_inputs(specs[s])[oc]
+                    if ic in drawn[s] for r, c in frame.grid}
+        expected.add((s + 1, drawn[s + 1].index(oc), frame.output[0] + pad[0][0], frame.output[1] + pad[1][0]))
         assert shaded(scene, t, mapping) == expected, t
         # lines join the window (corners of its cells) to the output cell's near edge in the next tensor
         shades = [item for item in scene.items if isinstance(item, Polygon) and item.frame == t
@@ -299,6 +306,15 @@ def test_stages_command_writes_the_animation_and_rejects_bad_input(tmp_path):
         assert image.n_frames == 16 * 2 + 16 * 2  # both stages sweep both channels
     bad = CliRunner().invoke(cli, ["stages", "inverted-residual", "--kernel", "2", "-o", str(tmp_path / "x.gif")])
     assert bad.exit_code == 2 and "kernel_size" in bad.output
+    frames = tmp_path / "frames"  # per-frame files and the beamer line, as from render
+    result = CliRunner().invoke(cli, ["stages", "inverted-residual", "--input", "3", "--frames", str(frames)])
+    assert result.exit_code == 0, result.output
+    count = len(list(frames.glob("frame-*.png")))
+    assert count == len(list(frames.glob("frame-*.svg"))) > 0
+    assert result.output.strip().endswith(f"{{{count - 1:03d}}}")
+    for args, words in ((["-o", str(tmp_path / "x.bmp")], "unknown format '.bmp'"), ([], "give -o FILE")):
+        bad = CliRunner().invoke(cli, ["stages", "separable", *args])
+        assert bad.exit_code == 2 and words in bad.output
 
 
 def test_stages_respect_max_frames_in_all():

@@ -31,13 +31,15 @@ def screenshot(page: Path, out: Path, milliseconds: int) -> np.ndarray:
 @pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI") != "true", reason="needs Debian's chromium")
 def test_svg_in_img_tag_steps_through_the_frames(tmp_path):
     assert CHROMIUM, "CI needs chromium (.ci/run installs it)"
-    animation = animate(make_spec(input_size=5, kernel_size=3, stride=2, padding=1), seconds_per_frame=1.0)
+    # Long frames: SMIL runs on Chromium's virtual time (no wall-clock cost), and a slow image load under a busy
+    # machine eats into the first budget without reaching frame 1.
+    animation = animate(make_spec(input_size=5, kernel_size=3, stride=2, padding=1), seconds_per_frame=10.0)
     animation.save(tmp_path / "a.svg")
     page = tmp_path / "page.html"
     page.write_text('<html><body style="margin:0;background:#fff"><img src="a.svg"></body></html>')
     scene = animation.scene
-    first = screenshot(page, tmp_path / "t0.png", 100)
-    second = screenshot(page, tmp_path / "t1.png", 1500)
+    first = screenshot(page, tmp_path / "t0.png", 5000)
+    second = screenshot(page, tmp_path / "t1.png", 15000)
     theme = scene.theme
     alpha = round(theme.shade_opacity * 255)
     shaded = tuple((s * alpha + u * (255 - alpha) + 127) // 255 for s, u in zip(theme.shade, theme.zero_fill))

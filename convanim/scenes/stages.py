@@ -18,8 +18,8 @@ from ..scene import Item, Line, Text
 from ..spec import ConvSpec, SpecError
 from ..stages import StagedBlock
 from ..view import ViewSpec
-from .channels import (PlaneStack, StackShape, base_projection, caption_lines, connector_items, frame_plan, group_fill,
-                       place_stacks, shade_items, stack_items)
+from .channels import (PlaneStack, StackShape, base_projection, caption_lines, channel_list, connector_items,
+                       drawn_channels, frame_plan, group_fill, place_stacks, reach_items, shade_items, stack_items)
 from .common import finish, shape_str, style_for
 
 
@@ -43,8 +43,11 @@ def build_staged_scene(block: StagedBlock, view: ViewSpec):
         else:
             real, offset, note = np.ones(size, bool), (0, 0), shape_str(size)
         fills = _fills(specs, i, count, view)
-        shapes.append(StackShape(real, offset, fills, tuple(f"{names[i]} {c}" for c in range(count)),
-                                 (note,) * count))
+        drawn = drawn_channels(count)
+        elided = len(drawn) < count
+        shapes.append(StackShape(real, offset, tuple(fills[c] for c in drawn), tuple(f"{names[i]} {c}" for c in drawn),
+                                 (note,) * len(drawn), channels=drawn if elided else (),
+                                 total=count if elided else 0))
     stacks = place_stacks(shapes, view, style)
     oblique = view.view == "oblique"
 
@@ -56,14 +59,19 @@ def build_staged_scene(block: StagedBlock, view: ViewSpec):
     for t, (s, p, oc, note) in enumerate(steps):
         frame = geometries[s].frame(p)
         read = channel_inputs(specs[s])[oc]
-        cells = [(ic, int(r), int(c)) for ic in read for r, c in frame.grid]
+        planes = [j for j in (stacks[s].plane(ic) for ic in read) if j is not None]
+        cells = [(j, int(r), int(c)) for j in planes for r, c in frame.grid]
+        out_plane = stacks[s + 1].plane(oc)
         shades += shade_items(stacks[s], cells, t, theme, style, box=oblique)
-        shades += shade_items(stacks[s + 1], [(oc, *frame.output)], t, theme, style, element=True)
-        if oblique:
+        shades += shade_items(stacks[s + 1], [(out_plane, *frame.output)], t, theme, style, element=True)
+        if oblique and planes:
+            shades += reach_items(stacks[s], planes, read, frame.grid, t, theme, style)
             target = tuple(o + off for o, off in zip(frame.output, stacks[s + 1].offset))
-            wedges[s] += connector_items(stacks[s], list(read), frame.grid, stacks[s + 1], oc, target, t, theme,
+            wedges[s] += connector_items(stacks[s], planes, frame.grid, stacks[s + 1], out_plane, target, t, theme,
                                          style)
         read_text = f"channel {read[0]}" if len(read) == 1 else f"channels {read[0]}-{read[-1]}"
+        if len(planes) < len(read):
+            read_text += ", not drawn" if not planes else f" ({len(planes)} of {len(read)} drawn)"
         frame_titles.append(f"frame {t + 1}/{total}, stage {s + 1} ({block.stages[s].name}): {names[s + 1]} {oc} at "
                             f"({', '.join(map(str, frame.output))}) reads {read_text}"
                             + (f"  [{note.replace('output channel', 'channel')}]" if note else ""))
@@ -86,6 +94,10 @@ def build_staged_scene(block: StagedBlock, view: ViewSpec):
               f"{our_macs / their_macs:.2f}× the MACs"]
     if block.skip:
         notes.append("skip connection: the block's input is added to the projected output")
+    drawn_notes = [f"{name.removesuffix(' channel')} {channel_list(stack.channels, stack.total)} of {stack.total}"
+                   for name, stack in zip(names, stacks) if stack.channels]
+    if drawn_notes:
+        notes.append("channels drawn: " + "; ".join(drawn_notes))
     captions = caption_lines(title, notes, tuple(frame_titles), style, theme) if view.caption else []
     return finish(items, captions, view, style, total, title, tuple(frame_titles))
 
@@ -100,7 +112,8 @@ def stage_steps(block: StagedBlock, view: ViewSpec) -> list[tuple[int, int, int,
         if budget < 1:
             raise SpecError(f"max_frames: {view.max_frames:,} frames are not enough for every stage; raise it with "
                             f"--max-frames")
-        plan = frame_plan(Geometry(stage.spec).frame_count, stage.spec.out_channels, unswept, limit=budget)
+        plan = frame_plan(Geometry(stage.spec).frame_count, stage.spec.out_channels, unswept, limit=budget,
+                          shown=drawn_channels(stage.spec.out_channels))
         steps += [(s, p, oc, plan.note) for p, oc in plan.steps]
     return steps
 
