@@ -27,19 +27,19 @@ def build_volume_scene(spec: ConvSpec, view: ViewSpec):
     depth, rows, cols = geometry.grid_shape
     out_depth, out_rows, out_cols = geometry.output_shape
     style = style_for(view, 2 * max(rows, cols, out_rows, out_cols) + 4)
-    grid_shape = shape_str(spec.input_size)
-    if geometry.grid_shape != spec.input_size:
-        grid_shape += f", {'drawn' if spec.transposed else 'padded'} {shape_str(geometry.grid_shape)}"
+    in_rows, in_cols = spec.input_size[1:]
+    slice_note = shape_str((in_rows, in_cols)) + " slice" + (
+        f", {'drawn' if spec.transposed else 'padded'} {shape_str((rows, cols))}" if (rows, cols) != (in_rows, in_cols)
+        else "")
 
     axis = geometry.axes[0]
-    names = tuple(f"input depth {int(i)}" if i >= 0 else ("padding" if kind == PADDING else "inserted zeros")
+    names = tuple(f"input depth {int(i)}" if i >= 0 else ("depth padding" if kind == PADDING else "inserted zeros")
                   for i, kind in zip(axis.grid_input, axis.grid_zero))
-    notes = tuple(f"{shape_str((rows, cols))} slice of {grid_shape}" for _ in range(depth))
+    notes = tuple(slice_note if i >= 0 else f"{shape_str((rows, cols))} of zeros" for i in axis.grid_input)
     source = StackShape(geometry.grid_zero == REAL, (0, 0), (theme.input_fill,) * depth, names, notes)
     target = StackShape(np.ones((out_rows, out_cols), bool), (0, 0), (theme.output_fill,) * out_depth,
                         tuple(f"output depth {d}" for d in range(out_depth)),
-                        tuple(f"{shape_str((out_rows, out_cols))} slice of {shape_str(geometry.output_shape)}"
-                              for _ in range(out_depth)))
+                        (f"{shape_str((out_rows, out_cols))} slice",) * out_depth)
     inputs, outputs = place_stacks([source, target], view, style)
     items: list[Item] = stack_items(inputs, view, style) + stack_items(outputs, view, style)
 
@@ -52,7 +52,10 @@ def build_volume_scene(spec: ConvSpec, view: ViewSpec):
         frame_titles.append(f"frame {t + 1}/{len(plan.steps)}: output ({', '.join(map(str, frame.output))}) reads "
                             f"{int(frame.real.sum())} of {len(frame.zero)} taps from real inputs")
     title = pytorch_code(spec).removeprefix("nn.")
-    notes_line = ["depth slices drawn apart so that every tap of the kernel stays visible"]
+    drawn = (f" ({'drawn' if spec.transposed else 'padded'} {shape_str(geometry.grid_shape)})"
+             if geometry.grid_shape != spec.input_size else "")
+    notes_line = [f"input {shape_str(spec.input_size)}{drawn} → output {shape_str(geometry.output_shape)} (depth × "
+                  "height × width): depth slices drawn apart so that every tap stays visible"]
     if spec.in_channels > 1 or spec.out_channels > 1:
         notes_line.append(f"one channel drawn of {spec.in_channels} in, {spec.out_channels} out")
     if view.numbers:
