@@ -452,3 +452,15 @@ def test_connectors_join_the_filter_box_to_the_output_cell(args):
 def test_flat_view_has_no_connectors():
     scene = build_scene(make_spec(**CHANNELLED[0]), make_view("flat"))
     assert not any(connectors(scene, t) for t in range(scene.frame_count))
+
+
+def test_volume_labels_say_what_each_slice_is():
+    scene = build_scene(make_spec(dims=3, input_size=4, kernel_size=3, padding=1), make_view())
+    texts = [item.text for item in scene.items if isinstance(item, Text)]
+    assert texts.count("depth padding") == 2 and texts.count("6×6 of zeros") == 2
+    assert texts.count("4×4 slice, padded 6×6") == 4 and "input depth 3" in texts and "output depth 3" in texts
+    assert any(text.startswith("input 4×4×4 (padded 6×6×6) → output 4×4×4 (depth × height × width)")
+               for text in texts)
+    transposed = build_scene(make_spec(dims=3, input_size=2, kernel_size=3, stride=2, transposed=True), make_view())
+    texts = [item.text for item in transposed.items if isinstance(item, Text)]
+    assert texts.count("inserted zeros") == 1 and texts.count("2×2 slice, drawn 7×7") == 2
