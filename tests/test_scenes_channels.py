@@ -464,3 +464,16 @@ def test_volume_labels_say_what_each_slice_is():
     transposed = build_scene(make_spec(dims=3, input_size=2, kernel_size=3, stride=2, transposed=True), make_view())
     texts = [item.text for item in transposed.items if isinstance(item, Text)]
     assert texts.count("inserted zeros") == 1 and texts.count("2×2 slice, drawn 7×7") == 2
+
+
+def test_grouped_stacks_leave_room_between_groups():
+    """Groups read as groups: planes of one group sit closer together than the last and first of two groups."""
+    scene = build_scene(make_spec(dims=2, input_size=4, kernel_size=3, in_channels=6, out_channels=4, groups=2),
+                        make_view())
+    z = {}
+    for points, ((stack, plane, _, _), _) in cell_map(scene).items():
+        z[stack, plane] = points[0][2]
+    for stack, planes in ((0, 6), (1, 4)):
+        steps = [z[stack, j] - z[stack, j + 1] for j in range(planes - 1)]
+        boundary = planes // 2 - 1  # two groups of equal size
+        assert steps[boundary] > max(steps[:boundary] + steps[boundary + 1:]) + 0.5, (stack, steps)

@@ -27,6 +27,7 @@ STACK_GAP = 2.2  # cells between stacks, besides the room their labels need
 MAX_PLANES = 8  # a stack of up to this many channels is drawn in full; see `drawn_channels`
 CONNECTOR_ROOM = 1.5  # cells between stacks, in place of labels, where connectors run
 MARKER_ROOM = 1.3  # extra cells of height for the "⋮ N more channels" marker in a gap of an elided stack
+GROUP_ROOM = 0.9  # extra cells of height between the groups of a grouped stack, so that they read as groups
 
 
 def drawn_channels(count: int, focus: int = 0, limit: int = MAX_PLANES) -> tuple[int, ...]:
@@ -149,6 +150,7 @@ class StackShape:
     channels: tuple[int, ...] = ()  # drawn channels of an elided stack (names, fills... are for these only)
     total: int = 0  # channels in the tensor, when elided
     labels_right: bool = False  # labels right of the planes, not left
+    groups: tuple[int, ...] = ()  # group of each plane, when a grouped layer's groups span several planes
 
 
 def base_projection(view: ViewSpec) -> Projection:
@@ -190,7 +192,9 @@ def place_stacks(shapes: list[StackShape], view: ViewSpec, style: Style) -> list
             x += (CONNECTOR_ROOM if shape.labels_right else label_width(shape, style) + 0.35) + STACK_GAP - left
         count = len(shape.names)
         gaps = [j for j in range(1, count) if shape.channels and shape.channels[j] - shape.channels[j - 1] > 1]
-        drop = [j * pitch + MARKER_ROOM * sum(g <= j for g in gaps) for j in range(count)]  # screen offset of each
+        splits = [j for j in range(1, count) if shape.groups and shape.groups[j] != shape.groups[j - 1]]
+        drop = [j * pitch + MARKER_ROOM * sum(g <= j for g in gaps) + GROUP_ROOM * sum(g <= j for g in splits)
+                for j in range(count)]  # screen offset of each plane
         height = drop[-1] + bottom - top
         origins = []
         for j in range(count):
@@ -304,8 +308,10 @@ def input_shape(spec: ConvSpec, geometry: Geometry, fills: tuple[RGB, ...], name
     notes = tuple(grid_note(spec, geometry, spec.input_size) + (f", group {c // per_in}" if grouped else "")
                   for c in drawn)
     offset = (0, 0) if spec.transposed else (spec.padding[0][0], spec.padding[1][0])
+    spaced = grouped and per_in > 1  # depthwise planes are each their own group: no extra room needed
     return StackShape(real, offset, tuple(fills[c] for c in drawn), names, notes,
-                      channels=drawn if elided else (), total=spec.in_channels if elided else 0)
+                      channels=drawn if elided else (), total=spec.in_channels if elided else 0,
+                      groups=tuple(c // per_in for c in drawn) if spaced else ())
 
 
 def build_channels_scene(spec: ConvSpec, view: ViewSpec):
@@ -335,7 +341,8 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
                               for oc in out_drawn),
                         tuple(group_fill(theme, oc // per_out) if grouped else None for oc in out_drawn),
                         channels=out_drawn if out_elided else (), total=spec.out_channels if out_elided else 0,
-                        labels_right=oblique)
+                        labels_right=oblique,
+                        groups=tuple(oc // per_out for oc in out_drawn) if grouped and per_out > 1 else ())
     inputs, outputs = place_stacks([source, target], view, style)
 
     shades: list[Item] = []
