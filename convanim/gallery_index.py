@@ -4,12 +4,15 @@ controls to play, pause and step frame by frame)."""
 
 from __future__ import annotations
 
+import dataclasses
 import html
+import math
 import re
 from pathlib import Path
 
 from .explain import AXIS_NAMES, general_formula, layer_name, output_formula, pytorch_code, shape_text
-from .spec import output_shape
+from .geometry import macs, parameter_count, weight_shape
+from .spec import ConvSpec, make_spec, output_shape
 from .templates import Template
 
 README_INTRO = """\
@@ -23,7 +26,50 @@ to step through each one frame by frame. Render one yourself with `convanim rend
 
 def index_files(templates: list[Template], out_dir: Path) -> dict[str, str]:
     """File name -> text of each index page, from the templates and the SVGs already in `out_dir`."""
-    return {"README.md": readme_text(templates), "index.html": html_text(templates, out_dir)}
+    return {"README.md": readme_text(templates, out_dir), "index.html": html_text(templates, out_dir)}
+
+
+def figure_width(template: Template, out_dir: Path) -> int | None:
+    """The animation's width in pixels (its SVG's `width`, the same as the GIF's), None without an SVG."""
+    path = out_dir / f"{template.name}.svg"
+    if "svg" not in template.formats or not path.is_file():
+        return None
+    with path.open(encoding="utf-8") as handle:
+        width = _SVG_WIDTH.search(handle.read(2000))
+    return int(width.group(1)) if width else None
+
+
+# Sections of the gallery by the templates' `order`: [first, end) -> heading. The packaged templates use one range
+# per section; a template outside every range goes under OTHER_SECTION.
+SECTIONS = ((0, 100, "Convolution arithmetic"), (100, 200, "Transposed convolution"), (200, 300, "Numbers"),
+            (300, 400, "More shapes and padding"), (400, 440, "1d and 3d"), (440, 500, "Channels and blocks"))
+OTHER_SECTION = "More"
+
+
+def section(template: Template) -> str:
+    return next((heading for first, end, heading in SECTIONS if first <= template.order < end), OTHER_SECTION)
+
+
+def sections(templates: list[Template]) -> list[tuple[str, list[Template]]]:
+    """(heading, templates) runs in gallery order; one run with heading "" when everything is in one section
+    (a folder of templates without `order` gets no headings that would not fit it)."""
+    runs: list[tuple[str, list[Template]]] = []
+    for template in templates:
+        heading = section(template)
+        if runs and runs[-1][0] == heading:
+            runs[-1][1].append(template)
+        else:
+            runs.append((heading, [template]))
+    return [("", list(templates))] if len(runs) <= 1 else runs
+
+
+def short_title(title: str, heading: str) -> str:
+    """The title without a prefix its section heading already says: "Transposed: no padding" under "Transposed
+    convolution" is "No padding"."""
+    prefix, colon, rest = title.partition(": ")
+    if colon and rest and heading.lower().startswith(prefix.lower()):
+        return rest[0].upper() + rest[1:]
+    return title
 
 
 def shapes(template: Template) -> str:
@@ -44,16 +90,49 @@ def code(template: Template) -> str:
     return " \u2192 ".join(pytorch_code(spec) for _, spec in template.layers)
 
 
-def readme_text(templates: list[Template]) -> str:
-    lines = [README_INTRO, "| Animation | What it shows |", "| :---: | --- |"]
-    for template in templates:
-        picture = _picture(template)
-        cell = picture if picture is None else (f'<img src="{picture}" width="300" '
-                                                f'alt="{html.escape(template.title)}">')
-        text = (f"**{_md(template.title)}** (`{template.name}`)<br>{_md(template.caption)}<br>"
-                f"`{code(template)}`, {shapes(template)}")
-        lines.append(f"| {cell or ''} | {text} |")
-    return "\n".join(lines) + "\n"
+# README.md on a code-hosting site (a column about 900 px wide). Each section is one HTML table (a Markdown table
+# would let a long caption squeeze its figure to a sliver): figures up to README_WIDE px sit beside their text at
+# README_SCALE of their size, one scale so that their labels read alike, in a cell held at that width; wider ones
+# (channels, blocks) span both columns at full size, which the site scales down to the column if need be.
+README_WIDE = 760
+README_SCALE = 0.6
+README_DEFAULT_WIDTH = 380  # a figure whose size is unknown (no SVG)
+CELL_PADDING = 26  # the site's padding either side of a table cell
+
+
+def readme_text(templates: list[Template], out_dir: Path) -> str:
+    groups = sections(templates)
+    lines = [README_INTRO]
+    if len(groups) > 1:
+        lines += [" \u00b7 ".join(f"[{heading}](#{_github_anchor(heading)})" for heading, _ in groups), ""]
+    for heading, members in groups:
+        if heading:
+            lines += [f"## {heading}", ""]
+        lines.append("<table>")
+        lines += [_readme_row(template, figure_width(template, out_dir)) for template in members]
+        lines += ["</table>", ""]
+    return "\n".join(lines)
+
+
+def _readme_row(template: Template, width: int | None) -> str:
+    def esc(text: str) -> str:
+        return html.escape(text, quote=False)
+
+    alt = html.escape(template.title)
+    text = (f"<b>{esc(template.title)}</b> (<code>{template.name}</code>)<br>{esc(template.caption)}<br>"
+            f"<code>{esc(code(template))}</code>, {esc(shapes(template))}")
+    picture = _picture(template)
+    if width is not None and width > README_WIDE:
+        image = f'<p align="center"><img src="{picture}" width="{width}" alt="{alt}"></p>\n' if picture else ""
+        return f'<tr><td colspan="2">\n{image}{text}\n</td></tr>'
+    shown = README_DEFAULT_WIDTH if width is None else round(width * README_SCALE)
+    image = f'<img src="{picture}" width="{shown}" alt="{alt}">' if picture else ""
+    return f'<tr>\n<td width="{shown + CELL_PADDING}" align="center">{image}</td>\n<td>{text}</td>\n</tr>'
+
+
+def _github_anchor(heading: str) -> str:
+    """The anchor a code-hosting site gives a Markdown heading: lower case, punctuation dropped, spaces to -."""
+    return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
 
 
 def _picture(template: Template) -> str | None:
@@ -63,15 +142,27 @@ def _picture(template: Template) -> str | None:
     return None
 
 
-def _md(text: str) -> str:
-    """Text safe inside a Markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
 def html_text(templates: list[Template], out_dir: Path) -> str:
-    cards = "\n".join(_card(template, out_dir) for template in templates)
-    toc = "\n".join(f'<li><a href="#{t.name}">{html.escape(t.title)}</a></li>' for t in templates)
-    return PAGE.replace("{{toc}}", toc).replace("{{cards}}", cards)
+    toc: list[str] = []
+    cards: list[str] = []
+    number = 1
+    for heading, members in sections(templates):
+        entries = "\n".join(f'<li><a href="#{t.name}">{html.escape(short_title(t.title, heading))}</a></li>'
+                             for t in members)
+        label = ""
+        if heading:
+            anchor = section_id(heading)
+            label = f'<p class="toc-heading"><a href="#{anchor}">{html.escape(heading)}</a></p>\n'
+            cards.append(f'<h2 class="section-heading" id="{anchor}">{html.escape(heading)}</h2>')
+        toc.append(f'<div class="toc-section">\n{label}<ol start="{number}">\n{entries}\n</ol>\n</div>')
+        cards.extend(_card(template, out_dir) for template in members)
+        number += len(members)
+    return PAGE.replace("{{toc}}", "\n".join(toc)).replace("{{cards}}", "\n".join(cards))
+
+
+def section_id(heading: str) -> str:
+    """`section-1d-and-3d`: an element id (never a template's name, which has no `section-` prefix)."""
+    return "section-" + re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")
 
 
 def _card(template: Template, out_dir: Path) -> str:
@@ -81,7 +172,7 @@ def _card(template: Template, out_dir: Path) -> str:
     if "svg" in template.formats and svg_path.is_file():
         stage = inline_svg(svg_path.read_text(encoding="utf-8"), prefix=f"{template.name}-")
         controls = CONTROLS
-        width = re.search(r'<svg\b[^>]*?\swidth="(\d+)', stage)
+        width = _SVG_WIDTH.search(stage)
         wide = " anim-wide" if width and int(width.group(1)) > WIDE else ""
     else:
         picture = _picture(template)
@@ -92,7 +183,7 @@ def _card(template: Template, out_dir: Path) -> str:
     return f"""<section class="anim{wide}" id="{template.name}" tabindex="0" aria-label="{esc(template.title)}">
 <div class="anim-stage">{stage}</div>
 {controls}<div class="anim-info">
-<h2>{esc(template.title)}</h2>
+<h3>{esc(template.title)}</h3>
 <p class="anim-caption">{esc(template.caption)}</p>
 <dl>
 {details}
@@ -109,7 +200,85 @@ def _layer_details(template: Template) -> str:
     return (f"<dt>Layer</dt><dd><code>{esc(pytorch_code(spec))}</code></dd>\n"
             f"<dt>Shape</dt><dd>{esc(layer_summary(template))} <span class=\"anim-muted\">(spatial \u00d7 channels)"
             f"</span></dd>\n"
-            f"<dt>Output size</dt><dd><code>{esc(general_formula(spec))}</code><ul class=\"anim-axes\">{axes}</ul></dd>")
+            f"<dt>Output size</dt><dd><code>{esc(general_formula(spec))}</code><ul class=\"anim-axes\">{axes}</ul></dd>\n"
+            + _cost_details(spec))
+
+
+def _times(values: tuple[int, ...]) -> str:
+    return "\u00d7".join(str(v) for v in values)
+
+
+def _count(number: int, noun: str, plural: str = "") -> str:
+    """`1 channel`, `3 channels`."""
+    return f"{number:,}\u00a0{noun if number == 1 else plural or noun + 's'}"
+
+
+def _counted(values: tuple[int, ...], noun: str) -> str:
+    """`9 output positions (3x3)`; a 1d size needs no brackets."""
+    total = _count(math.prod(values), noun)
+    return total if len(values) == 1 else f"{total} ({_times(values)})"
+
+
+def _cost_details(spec: ConvSpec) -> str:
+    """Parameters (weights and biases), MACs (window reads for pooling) and, for a grouped, depthwise or 1x1
+    layer, the standard convolution between the same shapes."""
+    muted = '<span class="anim-muted">{}</span>'.format
+    if spec.is_pool:
+        return (f"<dt>Parameters</dt><dd>0 {muted('(pooling has no weights)')}</dd>\n"
+                f"<dt>Window reads</dt><dd>{macs(spec):,} = {_counted(output_shape(spec), 'output position')} "
+                f"\u00d7 {_count(spec.in_channels, 'channel')} \u00d7 {_counted(spec.kernel_size, 'window cell')}"
+                f"</dd>")
+    weights, biases = parameter_count(spec)
+    per_group = "/groups" if spec.groups > 1 else ""
+    axes = f"in \u00d7 out{per_group}" if spec.transposed else f"out \u00d7 in{per_group}"
+    bias = f" + {_count(biases, 'bias', 'biases')}" if spec.bias else f" {muted('(no bias)')}"
+    layout = muted(f"({_times(weight_shape(spec))}: {axes} \u00d7 kernel)")
+    lines = [f"<dt>Parameters</dt><dd>{weights + biases:,} = {_count(weights, 'weight')} {layout}{bias}</dd>"]
+    group = " per group" if spec.groups > 1 else ""
+    if spec.transposed:
+        reads = (f"{_counted(spec.input_size, 'input position')} \u00d7 {_count(spec.in_channels, 'input channel')} "
+                 f"\u00d7 {_count(spec.out_channels // spec.groups, 'output channel')}{group}")
+    else:
+        reads = (f"{_counted(output_shape(spec), 'output position')} \u00d7 "
+                 f"{_count(spec.out_channels, 'output channel')} \u00d7 "
+                 f"{_count(spec.in_channels // spec.groups, 'input channel')}{group}")
+    lines.append(f"<dt>MACs</dt><dd>{macs(spec):,} = {reads} \u00d7 {_counted(spec.kernel_size, 'kernel tap')}</dd>")
+    comparison = standard_comparison(spec)
+    if comparison:
+        lines.append(f"<dt>Standard conv</dt><dd>{comparison}</dd>")
+    return "\n".join(lines)
+
+
+def standard_convolution(spec: ConvSpec) -> ConvSpec | None:
+    """The standard convolution between the same shapes that a grouped, depthwise or 1x1 layer stands in for:
+    the same layer with groups=1, or for a 1x1 layer a 3x3 one padded by 1. None for any other layer."""
+    if spec.is_pool:
+        return None
+    if spec.groups > 1:
+        return dataclasses.replace(spec, groups=1)
+    if spec.transposed or any(k != 1 for k in spec.kernel_size) or any(b or a for b, a in spec.padding):
+        return None
+    wider = make_spec(dims=spec.dims, input_size=spec.input_size, kernel_size=3, stride=spec.stride, padding=1,
+                      in_channels=spec.in_channels, out_channels=spec.out_channels, bias=spec.bias)
+    return wider if output_shape(wider) == output_shape(spec) else None
+
+
+def standard_comparison(spec: ConvSpec) -> str:
+    """HTML comparing the layer's parameters and MACs with `standard_convolution`'s; "" when there is none."""
+    standard = standard_convolution(spec)
+    if standard is None:
+        return ""
+    params, standard_params = sum(parameter_count(spec)), sum(parameter_count(standard))
+    if spec.groups > 1:
+        kind = "Depthwise, with" if spec.groups == spec.in_channels else "With"
+        why = (f"{kind} <code>groups={spec.groups}</code> each filter reads {spec.in_channels // spec.groups} of the "
+               f"{spec.in_channels} input channels: 1/{spec.groups} of the weights and MACs.")
+    else:
+        why = (f"A 1\u00d71 kernel mixes the channels at each position and sees no neighbours: "
+               f"1/{math.prod(standard.kernel_size)} of the weights and MACs.")
+    return (f"<code>{html.escape(pytorch_code(standard))}</code> between the same shapes: "
+            f"{standard_params:,} parameters and {macs(standard):,} MACs, against this layer's {params:,} and "
+            f"{macs(spec):,}. {why}")
 
 
 def _block_details(template: Template) -> str:
@@ -134,6 +303,7 @@ CONTROLS = """<div class="anim-controls">
 WIDE = 720  # pixels: a wider animation gets the card's whole width, with its text below
 
 _ID = re.compile(r'\bid="([^"]+)"')
+_SVG_WIDTH = re.compile(r'<svg\b[^>]*?\swidth="(\d+)')
 
 
 def inline_svg(svg: str, prefix: str) -> str:
@@ -166,7 +336,12 @@ PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>convanim gallery</title>
 <style>
-:root { --ink: #1d2330; --muted: #5d6678; --line: #dde1e8; --paper: #ffffff; --ground: #f3f4f7; --accent: #2b5fb3; }
+:root { --ink: #1d2330; --muted: #5d6678; --line: #dde1e8; --paper: #ffffff; --ground: #f3f4f7; --accent: #2b5fb3;
+  color-scheme: light dark; }
+@media (prefers-color-scheme: dark) {  /* every text colour keeps >= 4.5:1 on the card and on the page */
+  :root { --ink: #e4e7ee; --muted: #a6afc0; --line: #353c4a; --paper: #1c2029; --ground: #13161c; --accent: #8db4f5; }
+  .anim-stage svg, .anim-stage img { border-radius: 6px; }  /* the figures keep their own light ground */
+}
 * { box-sizing: border-box; }
 body { margin: 0; background: var(--ground); color: var(--ink);
   font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
@@ -175,11 +350,19 @@ h1 { font-size: 2rem; margin: 0 0 6px; letter-spacing: -0.01em; }
 header p { margin: 0 0 14px; color: var(--muted); max-width: 70ch; }
 kbd { font: 0.85em ui-monospace, monospace; border: 1px solid var(--line); border-bottom-width: 2px;
   border-radius: 4px; padding: 0 5px; background: var(--paper); }
-nav ol { columns: 3 16em; margin: 0; padding-left: 1.4em; color: var(--muted); font-size: 0.92rem; }
+nav { columns: 3 17em; column-gap: 2.5em; font-size: 0.92rem; line-height: 1.45; }
+.toc-section { break-inside: avoid; padding-bottom: 14px; }
+.toc-heading { margin: 0 0 3px; font-size: 0.8rem; font-weight: 600; letter-spacing: 0.05em; text-transform: uppercase; }
+.toc-heading a { color: var(--muted); }
+nav ol { margin: 0; padding-left: 2.2em; color: var(--muted); }  /* room for "33." inside the column */
+nav li { margin: 1px 0; }
 nav a { color: var(--accent); text-decoration: none; }
 nav a:hover { text-decoration: underline; }
+.section-heading { font-size: 1.1rem; font-weight: 600; letter-spacing: 0.05em; text-transform: uppercase;
+  color: var(--muted); margin: 40px 0 14px; }
+main > .section-heading:first-child { margin-top: 12px; }
 main { max-width: 1240px; margin: 0 auto; padding: 16px 24px 48px; }
-.anim { display: grid; grid-template-columns: minmax(0, 600px) minmax(0, 1fr); grid-template-rows: auto 1fr;
+.anim { display: grid; grid-template-columns: fit-content(600px) minmax(0, 1fr); grid-template-rows: auto 1fr;
   column-gap: 36px; background: var(--paper); border: 1px solid var(--line); border-radius: 12px;
   padding: 28px; margin: 0 0 28px; box-shadow: 0 1px 2px rgba(20, 30, 50, 0.05); outline: none; }
 .anim:focus-visible { border-color: var(--accent); box-shadow: 0 0 0 3px rgba(43, 95, 179, 0.2); }
@@ -193,7 +376,7 @@ main { max-width: 1240px; margin: 0 auto; padding: 16px 24px 48px; }
 .anim-frame { font: 0.9rem ui-monospace, "DejaVu Sans Mono", monospace; color: var(--muted); min-width: 9em;
   text-align: right; }
 .anim-info { grid-column: 2; grid-row: 1 / span 2; min-width: 0; }
-.anim-info h2 { font-size: 1.35rem; margin: 0 0 6px; }
+.anim-info h3 { font-size: 1.35rem; margin: 0 0 6px; }
 .anim-caption { margin: 0 0 18px; }
 dl { margin: 0; display: grid; grid-template-columns: auto 1fr; gap: 8px 16px; font-size: 0.95rem; }
 dt { color: var(--muted); }
@@ -224,9 +407,9 @@ code { font: 0.88em ui-monospace, "DejaVu Sans Mono", Menlo, monospace; backgrou
 <p>Each animation shows exactly which input cells a layer reads for each output cell, computed by convanim's geometry
 engine, which agrees with PyTorch. Click an animation's buttons, or focus it and press <kbd>&larr;</kbd> and
 <kbd>&rarr;</kbd> to step, <kbd>space</kbd> to play or pause.</p>
-<nav><ol>
+<nav aria-label="Contents">
 {{toc}}
-</ol></nav>
+</nav>
 </header>
 <main>
 {{cards}}

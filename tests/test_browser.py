@@ -239,3 +239,36 @@ def test_gallery_page_loads_cleanly_and_steps(browser: DevTools, tmp_path_factor
     assert console_errors(browser.events) == []
     with capsys.disabled():
         print(f"\ngallery screenshots: {overview} and {card_shot}")
+
+
+TOC_BOXES = """(() => {
+  const box = e => { const r = e.getBoundingClientRect(); return [r.left, r.top, r.right, r.bottom]; };
+  const nav = document.querySelector("nav");
+  return {nav: box(nav), lists: [...nav.querySelectorAll("ol")].map(box),
+          entries: [...nav.querySelectorAll("li a")].flatMap(a => [...a.getClientRects()].map(
+            r => ({text: a.textContent, box: [r.left, r.top, r.right, r.bottom]})))};
+})()"""
+
+
+@pytest.mark.parametrize("width", [1400, 800])
+def test_contents_entries_never_run_into_the_next_column(browser: DevTools, tmp_path: Path, width: int) -> None:
+    """Each line of the contents ends at least 12 px before the next column's list (whose numbers sit in its left
+    padding) and inside the page: built from this code and the committed SVGs, not the committed page."""
+    from convanim.gallery_index import html_text
+    from convanim.templates import load_templates
+
+    page = tmp_path / "index.html"
+    page.write_text(html_text(load_templates(), ROOT / "gallery"), encoding="utf-8")
+    browser.call("Emulation.setDeviceMetricsOverride", {"width": width, "height": HEIGHT, "deviceScaleFactor": 1,
+                                                        "mobile": False})
+    browser.call("Page.navigate", {"url": page.as_uri()})
+    browser.wait_for("Page.loadEventFired")
+    boxes = browser.evaluate(TOC_BOXES)
+    columns = sorted({round(left) for left, *_ in boxes["lists"]})
+    assert len(columns) >= 2, columns  # the contents do use columns at both widths
+    for entry in boxes["entries"]:
+        left, top, right, bottom = entry["box"]
+        assert right <= boxes["nav"][2] + 0.5, entry
+        for list_left, list_top, _, list_bottom in boxes["lists"]:
+            if list_left > left and list_top < bottom and top < list_bottom:
+                assert right + 12 <= list_left, (entry, list_left)

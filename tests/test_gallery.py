@@ -10,6 +10,7 @@ import io
 import json
 import math
 import os
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -17,9 +18,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from convanim import gallery
+from convanim import gallery, gallery_index, make_spec
 from convanim.cli import cli
+from convanim.explain import pytorch_code
 from convanim.gallery_index import inline_svg
+from convanim.geometry import macs, parameter_count
 from convanim.spec import SpecError, output_shape
 from convanim.templates import Template, builtin_template_dir, load_templates
 
@@ -288,3 +291,123 @@ def test_real_build_is_deterministic_and_files_decode(templates_dir: Path, tmp_p
         assert float(root.get("data-seconds-per-frame", "0")) > 0
         with Image.open(tmp_path / "a" / f"{template.name}.gif") as image:
             assert image.n_frames == frames
+
+
+# --- what the index pages tell a reader -----------------------------------------------------------------------------
+
+def _card(page: str, name: str) -> str:
+    start = page.index(f'<section class="anim')
+    start = page.index(f'id="{name}"', start)
+    return page[start:page.index("</section>", start)]
+
+
+def _row(card: str, label: str) -> str | None:
+    """The text of the `<dd>` after `<dt>label</dt>`, tags removed; None when the card has no such row."""
+    match = re.search(rf"<dt>{re.escape(label)}</dt><dd>(.*?)</dd>", card, re.S)
+    return re.sub(r"<[^>]+>", "", match.group(1)).replace("\u00a0", " ") if match else None
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def test_the_contents_list_every_template_once_in_order_under_section_headings(tmp_path: Path) -> None:
+    templates = load_templates()
+    page = gallery_index.html_text(templates, tmp_path)
+    nav = page[page.index("<nav"):page.index("</nav>")]
+    entries = re.findall(r'<li><a href="#([^"]+)">', nav)
+    assert entries == [t.name for t in templates]
+    starts = [int(n) for n in re.findall(r'<ol start="(\d+)">', nav)]
+    sizes = [len(members) for _, members in gallery_index.sections(templates)]
+    assert starts == [1 + sum(sizes[:i]) for i in range(len(sizes))]  # numbered 1..N across the sections
+    headings = re.findall(r'<p class="toc-heading"><a href="#([^"]+)">([^<]+)</a>', nav)
+    assert [h for _, h in headings] == [heading for heading, _ in gallery_index.sections(templates)]
+    assert [h for _, h in headings][:3] == ["Convolution arithmetic", "Transposed convolution", "Numbers"]
+    for anchor, _ in headings:  # each heading links to the same heading among the cards
+        assert page.count(f'id="{anchor}"') == 1
+    assert "<li><a href=\"#no_padding_strides_transposed\">No padding, strides</a></li>" in nav  # prefix dropped
+    assert page.count('<section class="anim') == len(templates)
+
+
+def test_a_template_folder_without_order_gets_no_section_headings(templates_dir: Path, tmp_path: Path) -> None:
+    for path in templates_dir.glob("*.toml"):
+        path.write_text(re.sub(r"(?m)^order = \d+\n", "", path.read_text()))
+    page = gallery_index.html_text(load_templates(templates_dir), tmp_path)
+    assert 'class="toc-heading"' not in page and 'class="section-heading"' not in page
+    assert page.count("<li><a href=") == len(SMALL)
+
+
+def test_every_single_layer_card_states_parameters_and_macs_as_the_geometry_counts_them(tmp_path: Path) -> None:
+    templates = [t for t in load_templates() if not t.block]
+    page = gallery_index.html_text(templates, tmp_path)
+    for template in templates:
+        spec, card = template.spec, _card(page, template.name)
+        weights, biases = parameter_count(spec)
+        parameters = _row(card, "Parameters")
+        assert parameters is not None, template.name
+        assert _number(parameters.split()[0]) == weights + biases, (template.name, parameters)
+        if spec.is_pool:
+            assert weights + biases == 0 and _row(card, "MACs") is None
+            reads = _row(card, "Window reads")
+        else:
+            stated = re.match(r"[\d,]+ = ([\d,]+) weights?\b.*?(?:\+ ([\d,]+) bias(?:es)?|\(no bias\))$", parameters)
+            assert stated, (template.name, parameters)
+            assert (_number(stated.group(1)), _number(stated.group(2) or "0")) == (weights, biases)
+            reads = _row(card, "MACs")
+        assert reads is not None, template.name
+        total, breakdown = reads.split(" = ", 1)
+        assert _number(total) == macs(spec), (template.name, reads)
+        factors = [_number(factor.split()[0]) for factor in breakdown.split(" \u00d7 ")]
+        assert math.prod(factors) == macs(spec), (template.name, reads)  # the breakdown multiplies out
+
+
+def test_grouped_depthwise_and_1x1_cards_compare_with_the_standard_convolution(tmp_path: Path) -> None:
+    templates = [t for t in load_templates() if not t.block]
+    page = gallery_index.html_text(templates, tmp_path)
+    by_name = {t.name: t for t in templates}
+    standard = {"grouped": {**by_name["grouped"].spec_args, "groups": 1},
+                "depthwise": {**by_name["depthwise"].spec_args, "depthwise": False,
+                              "out_channels": by_name["depthwise"].spec.out_channels},
+                "pointwise": {**by_name["pointwise"].spec_args, "kernel_size": 3, "padding": 1}}
+    for template in templates:
+        row = _row(_card(page, template.name), "Standard conv")
+        if template.name not in standard:
+            assert row is None, (template.name, row)
+            continue
+        reference = make_spec(**standard[template.name])
+        assert output_shape(reference) == output_shape(template.spec)
+        assert row is not None and row.startswith(pytorch_code(reference)), (template.name, row)
+        numbers = [_number(n) for n in re.findall(r"([\d,]+) (?:parameters|MACs)", row)]
+        assert numbers == [sum(parameter_count(reference)), macs(reference)], (template.name, row)
+        mine = re.search(r"against this layer's ([\d,]+) and ([\d,]+)", row)
+        assert mine and (_number(mine.group(1)), _number(mine.group(2))) == (sum(parameter_count(template.spec)),
+                                                                           macs(template.spec))
+
+
+def test_readme_sizes_each_figure_by_its_width_and_keeps_the_order(templates_dir: Path, tmp_path: Path) -> None:
+    templates = load_templates(templates_dir)
+    widths = {"no_padding_no_strides": 365, "padding_strides": 822}  # numerical_max_pooling: no SVG
+    for name, width in widths.items():
+        (tmp_path / f"{name}.svg").write_text(f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" '
+                                              f'height="300" viewBox="0 0 {width} 300"></svg>\n')
+    readme = gallery_index.readme_text(templates, tmp_path)
+    assert re.findall(r'<img src="([^".]+)\.gif"', readme) == [t.name for t in templates]
+    narrow = round(365 * gallery_index.README_SCALE)
+    assert f'<td width="{narrow + gallery_index.CELL_PADDING}" align="center"><img src="no_padding_no_strides.gif" ' \
+           f'width="{narrow}"' in readme
+    assert '<tr><td colspan="2">\n<p align="center"><img src="padding_strides.gif" width="822"' in readme
+    assert f'<img src="numerical_max_pooling.gif" width="{gallery_index.README_DEFAULT_WIDTH}"' in readme
+    assert "## Convolution arithmetic" in readme and "## Numbers" in readme
+    assert "[Numbers](#numbers)" in readme
+    assert "\n\n\n" not in readme and "|" not in readme.split("## ")[1]  # HTML tables, no Markdown pipes
+
+
+def test_readme_figures_of_the_packaged_templates_are_legible(tmp_path: Path) -> None:
+    """Channels and block figures (the wide ones) get a row of their own at full size; the rest at one scale."""
+    templates = load_templates()
+    for template in templates:
+        width = 822 if template.block or template.spec.in_channels > 1 and template.spec.dims > 1 else 544
+        (tmp_path / f"{template.name}.svg").write_text(f'<svg width="{width}" height="1"></svg>\n')
+    readme = gallery_index.readme_text(templates, tmp_path)
+    for name in ("channels", "grouped", "depthwise", "pointwise", "depthwise_separable", "inverted_residual"):
+        assert f'<p align="center"><img src="{name}.gif" width="822"' in readme
