@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .fonts import font
-from .scene import Item, Line, Polygon, Scene, Text
+from .scene import Item, Line, Polygon, Scene, Text, halo_width
 
 SUPERSAMPLE = 4
 Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive)
@@ -71,14 +71,16 @@ def _line_quads(start: tuple[float, float], end: tuple[float, float], width: flo
     return quads
 
 
-def _text_coverage(item: Text, x: float, y: float) -> Coverage | None:
+def _text_coverage(item: Text, x: float, y: float, stroke: int = 0) -> Coverage | None:
+    """The glyphs' coverage; with `stroke`, the glyphs grown by that many pixels (a halo)."""
     face = font(round(item.size), item.bold)
     ax, ay = round(x), round(y)
-    left, top, right, bottom = face.getbbox(item.text, anchor=item.anchor)
+    left, top, right, bottom = face.getbbox(item.text, anchor=item.anchor, stroke_width=stroke)
     if right <= left or bottom <= top:
         return None
     mask = Image.new("L", (right - left, bottom - top), 0)
-    ImageDraw.Draw(mask).text((-left, -top), item.text, fill=255, font=face, anchor=item.anchor)
+    ImageDraw.Draw(mask).text((-left, -top), item.text, fill=255, font=face, anchor=item.anchor,
+                              stroke_width=stroke, stroke_fill=255)
     return Coverage(ax + left, ay + top, np.asarray(mask, dtype=np.uint8))
 
 
@@ -144,6 +146,10 @@ class Rasterizer:
                 flush()
                 key = None
                 x, y = self.scene.point(item.at, item.screen)
+                if item.halo is not None:
+                    rim = _text_coverage(item, x, y, halo_width(item.size))
+                    if rim is not None:
+                        paints.append((item.halo, item.opacity, rim))
                 cov = _text_coverage(item, x, y)
                 if cov is not None:
                     paints.append((item.color, item.opacity, cov))

@@ -47,6 +47,12 @@ class Text:
     opacity: float = 1.0
     frame: int | None = None
     screen: bool = False  # `at` is already in pixels (captions placed after fitting)
+    halo: RGB | None = None  # a rim of this colour round the glyphs, so the text stays legible over lines
+
+
+def halo_width(size: float) -> int:
+    """Pixels of halo round a text of this size."""
+    return max(2, round(size * 0.16))
 
 
 Item = Union[Polygon, Line, Text]

@@ -269,10 +269,21 @@ def test_stages_shade_exactly_each_stage_s_taps(block_args):
                   and item.fill == scene.theme.shade]
         out_cell = next(item for item in shades if mapping[item.points][0][0] == s + 1)
         lines = connectors(scene, t)
-        assert lines and {line.end for line in lines} == {p for p in out_cell.points
-                                                          if p[0] == min(q[0] for q in out_cell.points)}, t
-        corners = {p for item in shades if mapping[item.points][0][0] == s for p in item.points}
-        assert {line.start for line in lines} <= corners, t
+        near = sorted((p for p in out_cell.points if p[0] == min(q[0] for q in out_cell.points)),
+                      key=lambda p: p[1])
+        window = [item for item in shades if mapping[item.points][0][0] == s]
+        segments = []
+        for z in {min(item.points[0][2] for item in window), max(item.points[0][2] for item in window)}:
+            on_plane = [item for item in window if item.points[0][2] == z]
+            far = max(p[0] for item in on_plane for p in item.points)
+            ys = [p[1] for item in on_plane for p in item.points]
+            segments += [((far, y, z), end) for y, end in zip((min(ys), max(ys)), near)]
+        lines_reaching = [line for line in lines if any(np.allclose(line.end, end) for end in near)]
+        assert lines_reaching, t
+        for line in lines:  # pieces of the segments (parts under planes are cut away)
+            assert any(np.allclose(np.cross(np.subtract(line.start, a), np.subtract(b, a)), 0, atol=1e-6)
+                       and np.allclose(np.cross(np.subtract(line.end, a), np.subtract(b, a)), 0, atol=1e-6)
+                       for a, b in segments), t
     firsts = [next(t for t, step in enumerate(steps) if step[0] == s) for s in range(len(specs))]
     for t in firsts + [scene.frame_count - 1]:
         check_pixels(scene, t, mapping)
@@ -422,7 +433,8 @@ def connectors(scene, frame: int):
 @pytest.mark.parametrize("args", CHANNELLED + ELIDED[:2])
 def test_connectors_join_the_filter_box_to_the_output_cell(args):
     """The lines run from the window's far-column edge on the first and the last read plane (the face of the
-    k x k x C box that looks towards the outputs) to the output cell's near edge."""
+    k x k x C box that looks towards the outputs) to the output cell's near edge; where they pass under an input
+    plane they are cut away (`follows`)."""
     spec = make_spec(**args)
     scene = build_scene(spec, make_view("oblique"))
     mapping = cell_map(scene)
@@ -431,22 +443,34 @@ def test_connectors_join_the_filter_box_to_the_output_cell(args):
         shades = [item for item in scene.items if isinstance(item, Polygon) and item.frame == t
                   and item.fill == scene.theme.shade]
         out_cell = next(item for item in shades if mapping[item.points][0][0] == 1)
-        near_edge = {p for p in out_cell.points if p[0] == min(q[0] for q in out_cell.points)}
-        assert {line.end for line in lines} == near_edge, t
+        near = sorted((p for p in out_cell.points if p[0] == min(q[0] for q in out_cell.points)),
+                      key=lambda p: p[1])
         window = [item for item in shades if mapping[item.points][0][0] == 0]
         planes = sorted({round(item.points[0][2], 9) for item in window})  # z of each read plane that is drawn
-        ends = {planes[0], planes[-1]}
-        assert len(lines) == 2 * len(ends), t
-        for z in ends:
+        segments = []
+        for z in {planes[0], planes[-1]}:
             on_plane = [item for item in window if round(item.points[0][2], 9) == z]
             far = max(p[0] for item in on_plane for p in item.points)
             ys = [p[1] for item in on_plane for p in item.points]
-            assert {line.start for line in lines if round(line.start[2], 9) == z} == \
-                {(far, y, on_plane[0].points[0][2]) for y in (min(ys), max(ys))}, t
+            segments += [((far, y, on_plane[0].points[0][2]), end) for y, end in zip((min(ys), max(ys)), near)]
+        follows(lines, segments, t)
         # the output planes are painted after the connectors, so they hide the part behind them
         first_out = min(i for i, item in enumerate(scene.items) if isinstance(item, Polygon) and item.frame is None
                         and mapping[item.points][0][0] == 1)
         assert max(scene.items.index(line) for line in lines) < first_out
+
+
+def follows(lines, segments, frame: int) -> None:
+    """Every drawn line is a piece of one of the `segments` (start, end), and every segment reaches its end."""
+    def on(point, a, b) -> float | None:
+        ab, ap = np.subtract(b, a), np.subtract(point, a)
+        t = float(np.dot(ap, ab) / np.dot(ab, ab))
+        return t if -1e-6 <= t <= 1 + 1e-6 and np.allclose(ap, t * ab, atol=1e-6) else None
+
+    for line in lines:
+        assert any(on(line.start, a, b) is not None and on(line.end, a, b) is not None for a, b in segments), frame
+    for a, b in segments:
+        assert any(np.allclose(line.end, b) and on(line.start, a, b) is not None for line in lines), (frame, a, b)
 
 
 def test_flat_view_has_no_connectors():

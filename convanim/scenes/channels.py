@@ -20,6 +20,7 @@ from ..spec import ConvSpec, SpecError
 from ..theme import RGB, Theme
 from ..view import ViewSpec
 from .common import Style, finish, grid_lines, shape_str, style_for
+from .occlusion import hide_under_planes
 
 FULL_SWEEP_FRAMES = 64  # up to this many (position, output channel) pairs, every output channel is swept fully
 PLANE_GAP = 0.9  # cells between the planes of a stack
@@ -253,6 +254,11 @@ def stack_items(stack: PlaneStack, view: ViewSpec, style: Style) -> list[Item]:
     return items
 
 
+def stack_outlines(stack: PlaneStack) -> list[tuple[tuple[float, float, float], ...]]:
+    """Each plane's outline, for `hide_under_planes`."""
+    return [quad(x, y, z, stack.cols, stack.rows) for x, y, z in stack.origins]
+
+
 def shade_items(stack: PlaneStack, cells: list[tuple[int, int, int]], frame: int, theme: Theme, style: Style,
                 element: bool = False, box: bool = True) -> list[Item]:
     """Shade (plane, row, col) cells in one frame; with several planes and `box`, join the window's corners into a
@@ -365,6 +371,8 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
                           f" ({len(planes)} of {len(read)} drawn)")
         frame_titles.append(f"frame {t + 1}/{len(plan.steps)}: output channel {oc} at "
                             f"({', '.join(map(str, frame.output))}) reads {read_text}")
+    if oblique:
+        shades = hide_under_planes(shades, stack_outlines(inputs), OBLIQUE)
     items: list[Item] = stack_items(inputs, view, style) + shades + stack_items(outputs, view, style)
     for t, (p, oc) in enumerate(plan.steps):  # over the output planes, which cover the connectors' ends
         items += shade_items(outputs, [(outputs.plane(oc), *geometry.frame(p).output)], t, theme, style)

@@ -14,12 +14,14 @@ import numpy as np
 
 from ..explain import pytorch_code
 from ..geometry import REAL, Geometry, channel_inputs
-from ..scene import Item, Line, Text
+from ..scene import OBLIQUE, Item, Line, Text
 from ..spec import ConvSpec, SpecError
 from ..stages import StagedBlock
 from ..view import ViewSpec
 from .channels import (PlaneStack, StackShape, base_projection, caption_lines, channel_list, connector_items,
-                       drawn_channels, frame_plan, group_fill, place_stacks, reach_items, shade_items, stack_items)
+                       drawn_channels, frame_plan, group_fill, place_stacks, reach_items, shade_items, stack_items,
+                       stack_outlines)
+from .occlusion import hide_under_planes
 from .common import finish, shape_str, style_for
 
 
@@ -75,13 +77,23 @@ def build_staged_scene(block: StagedBlock, view: ViewSpec):
         frame_titles.append(f"frame {t + 1}/{total}, stage {s + 1} ({block.stages[s].name}): {names[s + 1]} {oc} at "
                             f"({', '.join(map(str, frame.output))}) reads {read_text}"
                             + (f"  [{note.replace('output channel', 'channel')}]" if note else ""))
+    if oblique:  # lines passing under a plane are hidden by it
+        outlines = [outline for stack in stacks for outline in stack_outlines(stack)]
+        shades = hide_under_planes(shades, outlines, OBLIQUE)
+        wedges = [hide_under_planes(wedge, outlines, OBLIQUE) for wedge in wedges]
     items: list[Item] = []
+    labels: list[Item] = []
     for i, stack in enumerate(stacks):
-        items += (wedges[i - 1] if i else []) + stack_items(stack, view, style)
+        drawn = stack_items(stack, view, style)
+        items += (wedges[i - 1] if i else []) + [item for item in drawn if not isinstance(item, Text)]
+        labels += [item for item in drawn if isinstance(item, Text)]
     items += _stage_headers(block, stacks, view, style)
     if block.skip:
         items += _skip_path(stacks, view, style)
     items += shades
+    # Lines between stages run past the next tensor's labels: the labels go on top, with a rim of background.
+    halo = None if view.transparent or not oblique else theme.background
+    items += [replace(label, halo=halo) for label in labels]
 
     ours, theirs = block.parameters()
     our_macs, their_macs = block.macs()

@@ -13,10 +13,12 @@ import numpy as np
 
 from ..explain import pytorch_code
 from ..geometry import PADDING, REAL, Geometry
-from ..scene import Item
+from ..scene import OBLIQUE, Item
 from ..spec import ConvSpec
 from ..view import ViewSpec
-from .channels import StackShape, caption_lines, frame_plan, place_stacks, shade_items, stack_items
+from .channels import (StackShape, caption_lines, connector_items, frame_plan, place_stacks, shade_items,
+                       stack_items, stack_outlines)
+from .occlusion import hide_under_planes
 from .common import finish, shape_str, style_for
 
 
@@ -37,20 +39,30 @@ def build_volume_scene(spec: ConvSpec, view: ViewSpec):
                   for i, kind in zip(axis.grid_input, axis.grid_zero))
     notes = tuple(slice_note if i >= 0 else f"{shape_str((rows, cols))} of zeros" for i in axis.grid_input)
     source = StackShape(geometry.grid_zero == REAL, (0, 0), (theme.input_fill,) * depth, names, notes)
+    oblique = view.view == "oblique"
     target = StackShape(np.ones((out_rows, out_cols), bool), (0, 0), (theme.output_fill,) * out_depth,
                         tuple(f"output depth {d}" for d in range(out_depth)),
-                        (f"{shape_str((out_rows, out_cols))} slice",) * out_depth)
+                        (f"{shape_str((out_rows, out_cols))} slice",) * out_depth, labels_right=oblique)
     inputs, outputs = place_stacks([source, target], view, style)
-    items: list[Item] = stack_items(inputs, view, style) + stack_items(outputs, view, style)
 
     frame_titles = []
+    shades: list[Item] = []
     for t, (p, _) in enumerate(plan.steps):
         frame = geometry.frame(p)
         cells = [(int(d), int(r), int(c)) for d, r, c in frame.grid]
-        items += shade_items(inputs, cells, t, theme, style, box=view.view == "oblique")
-        items += shade_items(outputs, [tuple(frame.output)], t, theme, style)
+        shades += shade_items(inputs, cells, t, theme, style, box=oblique)
+        if oblique:
+            slices = sorted({d for d, _, _ in cells})
+            shades += connector_items(inputs, slices, frame.grid[:, 1:], outputs, int(frame.output[0]),
+                                      tuple(int(v) for v in frame.output[1:]), t, theme, style)
         frame_titles.append(f"frame {t + 1}/{len(plan.steps)}: output ({', '.join(map(str, frame.output))}) reads "
                             f"{int(frame.real.sum())} of {len(frame.zero)} taps from real inputs")
+    if oblique:
+        shades = hide_under_planes(shades, stack_outlines(inputs), OBLIQUE)
+    # the output slices are painted after the connectors, so that they hide the part behind them
+    items: list[Item] = stack_items(inputs, view, style) + shades + stack_items(outputs, view, style)
+    for t, (p, _) in enumerate(plan.steps):
+        items += shade_items(outputs, [tuple(geometry.frame(p).output)], t, theme, style)
     title = pytorch_code(spec).removeprefix("nn.")
     drawn = (f" ({'drawn' if spec.transposed else 'padded'} {shape_str(geometry.grid_shape)})"
              if geometry.grid_shape != spec.input_size else "")
