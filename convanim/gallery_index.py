@@ -92,10 +92,10 @@ def code(template: Template) -> str:
 
 # README.md on a code-hosting site (a column about 900 px wide). Each section is one HTML table (a Markdown table
 # would let a long caption squeeze its figure to a sliver): figures up to README_WIDE px sit beside their text at
-# README_SCALE of their size, one scale so that their labels read alike, in a cell held at that width; wider ones
-# (channels, blocks) span both columns at full size, which the site scales down to the column if need be.
-README_WIDE = 760
-README_SCALE = 0.6
+# their drawn size (scaled down, their 12-14 px labels became unreadable), in a cell held at that width; wider ones
+# span both columns at full size, which the site scales down to the column if need be.
+README_WIDE = 520
+README_SCALE = 1.0
 README_DEFAULT_WIDTH = 380  # a figure whose size is unknown (no SVG)
 CELL_PADDING = 26  # the site's padding either side of a table cell
 

@@ -296,9 +296,11 @@ def test_render_block_template_renders_the_whole_block(tmp_path):
     (dict(input_size=2, kernel_size=3), ["drawn 6×6:", "padded 2"]),  # no_padding_no_strides_transposed
     (dict(input_size=7, kernel_size=3, padding=2), ["drawn 7×7:", "no zeros inserted, no padding"]),
     (dict(input_size=3, kernel_size=3, stride=2, padding=1, output_padding=1),
-     ["drawn 8×8:", "1 zero inserted between elements", "padded 1 before, 2 after"]),
+     ["drawn 8×8:", "1 zero inserted between elements", "padded 1 before, 2 after",
+      "(output_padding adds 1 after)"]),
     (dict(input_size=2, kernel_size=3, stride=3, padding=1, output_padding=1),
-     ["drawn 7×7:", "2 zeros inserted between elements", "padded 1 before, 2 after"]),
+     ["drawn 7×7:", "2 zeros inserted between elements", "padded 1 before, 2 after",
+      "(output_padding adds 1 after)"]),
     (dict(input_size=3, kernel_size=3, dilation=2, padding=1), ["drawn 9×9:", "padded 3"]),
     (dict(input_size=4, kernel_size=3, stride=2, padding=3), ["drawn 5×5:", "1 zero inserted between elements",
                                                               "cropped 1"]),
@@ -350,3 +352,27 @@ def test_1d_figure_puts_the_output_row_above_the_input_row_joined_by_lines(args)
                         and item.fill == scene.theme.shade and scene.projection(item.points[0])[1] < rows[1] - 1)
         xs = sorted({round(scene.projection(p)[0], 6) for p in out_cell.points})
         assert [round(x, 6) for x, _ in ends] == xs, t
+
+
+@pytest.mark.parametrize("args, lines", [
+    (dict(input_size=5, kernel_size=3, padding=1), ["padded 7×7"]),
+    (dict(input_size=5, kernel_size=4, padding="same"), ["padded 8×8:", "top 1, bottom 2, left 1, right 2"]),
+    (dict(input_size=5, kernel_size=3, padding=((1, 0), (0, 2))), ["padded 6×7:", "top 1, bottom 0, left 0, right 2"]),
+    (dict(dims=1, input_size=5, kernel_size=2, padding=((0, 1),)), ["padded 6:", "left 0, right 1"]),
+])
+def test_asymmetric_padding_label_gives_each_side(args, lines):
+    from convanim.scene import Text
+    from convanim.scenes import build_scene
+
+    spec = make_spec(**args)
+    scene = build_scene(spec, make_view())
+    texts = [item.text for item in scene.items if isinstance(item, Text)]
+    start = texts.index("input " + "×".join(map(str, spec.input_size))) + 1
+    assert texts[start:start + len(lines)] == lines
+    if len(lines) > 1:  # the amounts are the geometry's: zero cells before and after the real ones, per axis
+        real = Geometry(spec).grid_zero == REAL
+        names = (("top", "bottom"), ("left", "right")) if spec.dims == 2 else (("left", "right"),)
+        for axis, (before, after) in enumerate(names):
+            held = real.any(axis=1 - axis) if spec.dims == 2 else real
+            first, last = np.flatnonzero(held)[[0, -1]]
+            assert f"{before} {first}" in lines[1] and f"{after} {len(held) - 1 - last}" in lines[1]

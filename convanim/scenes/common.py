@@ -134,7 +134,7 @@ def finish(items: list[Item], captions: list[Text], view: ViewSpec, style: Style
 
             projection = replace(projection, ox=projection.ox + extra / 2)
             width = int(np.ceil(width + extra))
-        top = height - style.margin * 0.4
+        top = height - style.margin * 0.4 + (style.margin * 0.5 if projection.ay == 0 else 0.0)  # flat: a level edge
         placed = [Text((width / 2, top + t.at[1], 0.0), t.text, t.size, t.color, t.anchor, t.bold, t.opacity,
                        t.frame, screen=True) for t in captions]
         bottom = max(top + t.at[1] + font(round(t.size)).getbbox(t.text, anchor=t.anchor)[3] for t in captions)

@@ -245,7 +245,14 @@ def _grid_note(spec: ConvSpec, geometry: Geometry) -> str:
     between elements (stride - 1) and the edge padding (dilation*(kernel - 1) - padding, plus output_padding at the
     end), which is negative, a crop, when the padding is large."""
     if not spec.transposed:
-        return f"padded {shape_str(geometry.grid_shape)}" if geometry.grid_shape != spec.input_size else ""
+        if geometry.grid_shape == spec.input_size:
+            return ""
+        if spec.symmetric_padding and len({b for b, _ in spec.padding}) == 1:
+            return f"padded {shape_str(geometry.grid_shape)}"
+        sides = (("left", "right"),) if spec.dims == 1 else (("top", "bottom"), ("left", "right"))
+        amounts = ", ".join(f"{name} {amount}" for (before_name, after_name), (before, after) in zip(sides, spec.padding)
+                            for name, amount in ((before_name, before), (after_name, after)))
+        return f"padded {shape_str(geometry.grid_shape)}:\n{amounts}"
     parts = []
     inserted = tuple(s - 1 for s in spec.stride)
     if any(inserted):
@@ -254,6 +261,8 @@ def _grid_note(spec: ConvSpec, geometry: Geometry) -> str:
     edges = [(d * (k - 1) - before, d * (k - 1) - after + extra) for k, d, (before, after), extra
              in zip(spec.kernel_size, spec.dilation, spec.padding, spec.output_padding)]
     parts += _edge_parts(edges)
+    if any(spec.output_padding):
+        parts.append(f"(output_padding adds {_per_axis(spec.output_padding)} after)")
     return "\n".join([f"drawn {shape_str(geometry.grid_shape)}:"] + (parts or ["no zeros inserted, no padding"]))
 
 
