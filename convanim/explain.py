@@ -135,7 +135,9 @@ def _macs_line(spec: ConvSpec, out_shape: tuple[int, ...]) -> str:
                 f"x {kernel} window")
     if spec.transposed:
         return (f"MACs: {total:,} = {shape_text(spec.input_size)} inputs x {spec.in_channels} channels x "
-                f"{spec.out_channels // spec.groups} output channels per group x {kernel} kernel")
+                f"{spec.out_channels // spec.groups} output channels per group x {kernel} kernel\n"
+                f"  (each input is scattered through the kernel; the animation's direct view also multiplies "
+                f"the inserted and padding zeros, which costs nothing)")
     return (f"MACs: {total:,} = {shape_text(out_shape)} outputs x {spec.out_channels} channels x "
             f"{spec.in_channels // spec.groups} input channels per group x {kernel} kernel")
 

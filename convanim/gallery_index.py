@@ -242,7 +242,10 @@ def _cost_details(spec: ConvSpec) -> str:
         reads = (f"{_counted(output_shape(spec), 'output position')} \u00d7 "
                  f"{_count(spec.out_channels, 'output channel')} \u00d7 "
                  f"{_count(spec.in_channels // spec.groups, 'input channel')}{group}")
-    lines.append(f"<dt>MACs</dt><dd>{macs(spec):,} = {reads} \u00d7 {_counted(spec.kernel_size, 'kernel tap')}</dd>")
+    note = (" " + muted("(each input is scattered through the kernel; the figure's direct view also multiplies the "
+                        "inserted and padding zeros, which costs nothing)") if spec.transposed else "")
+    lines.append(f"<dt>MACs</dt><dd>{macs(spec):,} = {reads} \u00d7 {_counted(spec.kernel_size, 'kernel tap')}"
+                 f"{note}</dd>")
     comparison = standard_comparison(spec)
     if comparison:
         lines.append(f"<dt>Standard conv</dt><dd>{comparison}</dd>")
