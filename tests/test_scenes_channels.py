@@ -153,7 +153,7 @@ def test_sequence_labels_name_the_planes():
     scene = build_scene(make_spec(dims=1, input_size=12, kernel_size=3, in_channels=6, out_channels=2), make_view())
     texts = {item.text for item in scene.items if isinstance(item, Text)}
     assert {"input 12×6", "output 10×2", "c5"} <= texts
-    assert "standard: each filter is 3 steps × 6 channels and reads 6 of 6 input channels" in texts
+    assert "standard convolution: each filter is 3 steps × 6 channels and reads 6 of 6 input channels" in texts
 
 
 CHANNELLED = [

@@ -447,7 +447,7 @@ def layer_note(spec: ConvSpec) -> str:
     elif all(v == 1 for v in spec.kernel_size):
         kind = "pointwise (1×1)"
     else:
-        kind = "standard"
+        kind = "standard convolution"
     size = (f"{k} step{'s' if spec.kernel_size[0] > 1 else ''} × {per_in} channel{'s' if per_in > 1 else ''}"
             if spec.dims == 1 else f"{k}×{per_in}")  # "3×3" would read as a 2d kernel
     return f"{kind}: each filter is {size} and reads {per_in} of {spec.in_channels} input channels"
