@@ -376,3 +376,15 @@ def test_asymmetric_padding_label_gives_each_side(args, lines):
             held = real.any(axis=1 - axis) if spec.dims == 2 else real
             first, last = np.flatnonzero(held)[[0, -1]]
             assert f"{before} {first}" in lines[1] and f"{after} {len(held) - 1 - last}" in lines[1]
+
+
+def test_gif_palette_lookup_is_the_nearest_colour_first_on_ties():
+    from convanim.backends.gif import Quantizer
+
+    rng = np.random.default_rng(7)
+    palette = rng.integers(0, 256, (60, 3))
+    palette[30] = palette[10]  # a repeated entry: the first one must win
+    quantize = Quantizer(palette, 0)
+    rgb = np.concatenate([rng.integers(0, 256, (3000, 3)), palette[[10, 30]]]).astype(np.uint8)
+    expected = ((rgb.astype(int)[:, None, :] - palette[None, :, :]) ** 2).sum(axis=2).argmin(axis=1)
+    assert (quantize(rgb) == expected).all() and (quantize(rgb) != 30).all()

@@ -31,7 +31,10 @@ class Quantizer:
         if unknown.size:
             new = np.unique(unknown)
             colours = np.stack([new >> 16, (new >> 8) & 255, new & 255], axis=1)
-            distance = ((colours[:, None, :] - self.palette[None, :, :]) ** 2).sum(axis=2)
+            # |c - p|^2 = |c|^2 - 2 c.p + |p|^2; |c|^2 is the same along a row, so it cannot change the argmin.
+            # Integers throughout: exact, so ties still go to the first entry on every machine.
+            norms = (self.palette ** 2).sum(axis=1)
+            distance = norms[None, :] - 2 * (colours @ self.palette.T)
             self.lut[new] = distance.argmin(axis=1)
             self.known[new] = True
         return self.lut[packed]
