@@ -66,7 +66,7 @@ def _near_outline(point) -> bool:
     for (x0, y0), (x1, y1) in zip(corners, corners[1:] + corners[:1]):
         ex, ey = x1 - x0, y1 - y0
         t = max(0.0, min(1.0, ((px - x0) * ex + (py - y0) * ey) / (ex * ex + ey * ey)))
-        if np.hypot(px - x0 - t * ex, py - y0 - t * ey) < 1e-3:
+        if np.hypot(px - x0 - t * ex, py - y0 - t * ey) < 0.02:  # pieces this short are dropped on purpose
             return True
     return False
 

@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..contrast import over, readable
 from ..explain import pytorch_code
 from ..geometry import REAL, Geometry, check_frame_limit
-from ..scene import FLAT
+from ..scene import FLAT, OBLIQUE, Line, Polygon, Text, quad
 from ..spec import ConvSpec
-from ..contrast import over, readable
-from ..scene import Text
 from ..theme import RGB, Theme
 from ..values import format_values, input_values, kernel_values, max_taps, output_values
 from ..view import ViewSpec
@@ -97,8 +96,6 @@ def build_plane_scene(spec: ConvSpec, view: ViewSpec):
 def _row_connectors(cells: list[tuple[int, int]], output: int, out_x: float, out_y: float, theme: Theme,
                     style: Style, frame: int) -> list:
     """Two lines from the top corners of a 1d window up to the bottom corners of its output cell."""
-    from ..scene import Line
-
     c0, c1 = min(c for _, c in cells), max(c for _, c in cells) + 1
     return [Line((x, 0.0, 0.0), (out_x + o, out_y + 1.0, 0.0), theme.connector, style.connector_width, frame=frame)
             for x, o in ((c0, output), (c1, output + 1))]
@@ -124,8 +121,6 @@ def _as2d_rows(grid: np.ndarray) -> list[tuple[int, int]]:
 
 def _lift(grid_rows: int, grid_cols: int, out_rows: int, out_cols: int, out_x: float, out_y: float) -> float:
     """Height of the output plane: its lowest corner sits clearly above the input plane's highest corner."""
-    from ..scene import OBLIQUE
-
     def ys(x0: float, y0: float, rows: int, cols: int) -> list[float]:
         return [OBLIQUE((x, y, 0.0))[1] for x in (x0, x0 + cols) for y in (y0, y0 + rows)]
 
@@ -133,14 +128,10 @@ def _lift(grid_rows: int, grid_cols: int, out_rows: int, out_cols: int, out_x: f
 
 
 def _cell(x: float, y: float, z: float, fill, opacity: float = 1.0, frame: int | None = None, size: float = 1.0):
-    from ..scene import Polygon, quad
-
     return Polygon(quad(x, y, z, size, size), fill, opacity, frame)
 
 
 def _text_at(x: float, y: float, z: float, text: str, size: float, color, anchor: str, frame: int | None = None):
-    from ..scene import Text
-
     return Text((x, y, z), text, size, color, anchor, frame=frame)
 
 
@@ -197,8 +188,6 @@ def _input_numbers(geometry: Geometry, frames: list, taps_rc: list[list[tuple[in
 
 def _outline(x: float, y: float, z: float, color: RGB, style: Style, frame: int) -> list:
     """A rectangle just inside a cell's grid lines."""
-    from ..scene import Line
-
     width = max(1.5, style.line_width * 1.2)
     inset = (style.line_width / 2 + width / 2 + 1.5) / style.cell
     a, b = inset, 1 - inset
@@ -227,8 +216,6 @@ def _output_numbers(frames: list, outputs: np.ndarray, corner: tuple[float, floa
 
 def _connectors(cells: list[tuple[int, int]], output: tuple[int, int], out_x: float, out_y: float, out_z: float,
                 theme: Theme, style: Style, frame: int) -> list:
-    from ..scene import Line
-
     rows = [r for r, _ in cells]
     cols = [c for _, c in cells]
     r0, r1, c0, c1 = min(rows), max(rows) + 1, min(cols), max(cols) + 1
