@@ -183,8 +183,11 @@ class Rasterizer:
             layer = np.zeros_like(self.base)
             for colour, opacity, cov in self._paints(items):
                 _paint(layer, cov, colour, opacity)
-            covered = (layer[..., 3] > 0).ravel()  # frames recompose only the pixels this layer touches
-            self.runs.append(("static", (layer, covered)))
+            opaque = layer[..., 3] > 0
+            covered = opaque.ravel()  # frames recompose only the pixels this layer touches
+            rows, cols = np.flatnonzero(opaque.any(axis=1)), np.flatnonzero(opaque.any(axis=0))
+            extent = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1) if rows.size else None
+            self.runs.append(("static", (layer, covered, extent)))
             return
         by_frame: dict[int, list[Item]] = {}
         for item in items:
@@ -220,9 +223,14 @@ class Rasterizer:
         dynamic = iter(self._frame_paint(frame)[0])
         for kind, payload in self.runs:
             if kind == "static":
-                if payload is not None:
-                    layer = payload[0][top:bottom, left:right]  # type: ignore[index]
-                    acc = layer + _div255(acc * (255 - layer[..., 3:4]))
+                if payload is not None and payload[2] is not None:  # type: ignore[index]
+                    # blend only where the layer has pixels: most layers cover a small part of the canvas
+                    l0, t0, r0, b0 = payload[2]  # type: ignore[index]
+                    l1, t1, r1, b1 = max(left, l0), max(top, t0), min(right, r0), min(bottom, b0)
+                    if r1 > l1 and b1 > t1:
+                        layer = payload[0][t1:b1, l1:r1]  # type: ignore[index]
+                        region = acc[t1 - top:b1 - top, l1 - left:r1 - left]
+                        acc[t1 - top:b1 - top, l1 - left:r1 - left] = layer + _div255(region * (255 - layer[..., 3:4]))
                 continue
             for colour, opacity, cov in next(dynamic):
                 _paint(acc, cov, colour, opacity, origin=(left, top))
@@ -267,7 +275,7 @@ class Rasterizer:
         for kind, payload in self.runs:
             if kind == "static":
                 if payload is not None:
-                    layer, covered = payload  # type: ignore[misc]
+                    layer, covered, _extent = payload  # type: ignore[misc]
                     sel = np.flatnonzero(covered[flat])
                     src = layer.reshape(-1, 4)[flat[sel]]
                     acc[sel] = src + _div255(acc[sel] * (255 - src[:, 3:4]))
