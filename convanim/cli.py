@@ -197,6 +197,8 @@ def explain_command(compare_dense: bool, **options: Any) -> None:
 @click.option("--pause", type=float, help="Extra seconds on the last frame [default: 0].")
 @click.option("--transparent", is_flag=True, default=None, help="Transparent background.")
 @click.option("--max-frames", "render_max_frames", type=int, help="Refuse more frames than this [default: 4096].")
+@click.option("--channel", type=int, help="With several output channels: sweep this one over every position (its "
+                                          "planes drawn), the others at the last position.")
 def render_command(output: str | None, frames_dir: str | None, template: str | None, **options: Any) -> None:
     """Render an animation of the spec to a file (and/or per-frame files).
 
@@ -207,7 +209,7 @@ def render_command(output: str | None, frames_dir: str | None, template: str | N
     if output is None and frames_dir is None:
         raise click.UsageError("give -o FILE and/or --frames DIR")
     view_names = ("view", "theme", "numbers", "caption", "labels", "cell_size", "scale", "seconds_per_frame", "loop",
-                  "pause", "transparent")
+                  "pause", "transparent", "channel")
     view_args: dict[str, Any] = {}
     base: dict[str, Any] | None = None
     if template:

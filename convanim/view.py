@@ -32,7 +32,7 @@ class ViewSpec:
 def make_view(view: str = "auto", theme: str = "classic", numbers: bool = False, caption: bool = True,
               labels: bool = True, cell_size: int | None = None, scale: float = 1.0, seconds_per_frame: float = 1.0,
               loop: int = 0, pause: float = 0.0, transparent: bool = False,
-              max_frames: int = DEFAULT_RENDER_MAX_FRAMES) -> ViewSpec:
+              max_frames: int = DEFAULT_RENDER_MAX_FRAMES, channel: int | None = None) -> ViewSpec:
     """Validate view options; `view="auto"` is flat for numbers (like the numerical figures), oblique otherwise."""
     if view == "auto":
         view = "flat" if numbers else "oblique"
@@ -52,7 +52,10 @@ def make_view(view: str = "auto", theme: str = "classic", numbers: bool = False,
         raise SpecError(f"pause: must be between 0 and 600 seconds, got {pause}")
     if max_frames < 1:
         raise SpecError(f"max_frames: must be positive, got {max_frames}")
+    if channel is not None and channel < 0:  # the upper bound depends on the spec: checked where it is drawn
+        raise SpecError(f"channel: must be an output channel (0 or more), got {channel}")
     return ViewSpec(view=view, theme=THEMES[theme], numbers=bool(numbers), caption=bool(caption),
                     labels=bool(labels), cell_size=cell_size, scale=float(scale),
                     seconds_per_frame=float(seconds_per_frame), loop=int(loop), pause=float(pause),
-                    transparent=bool(transparent), max_frames=int(max_frames))
+                    transparent=bool(transparent), max_frames=int(max_frames),
+                    channel=None if channel is None else int(channel))

@@ -501,3 +501,32 @@ def test_grouped_stacks_leave_room_between_groups():
         steps = [z[stack, j] - z[stack, j + 1] for j in range(planes - 1)]
         boundary = planes // 2 - 1  # two groups of equal size
         assert steps[boundary] > max(steps[:boundary] + steps[boundary + 1:]) + 0.5, (stack, steps)
+
+
+def test_a_chosen_output_channel_is_swept_and_drawn():
+    spec = make_spec(dims=2, input_size=5, kernel_size=3, in_channels=16, out_channels=16)
+    view = make_view(channel=9)
+    scene = build_scene(spec, view)
+    positions = Geometry(spec).frame_count
+    titles = scene.frame_titles
+    assert scene.frame_count == positions + 2  # channel 9 everywhere, the other drawn ones (0, 15) once
+    assert all(f"output channel 9 at" in title for title in titles[:positions])
+    assert "output channel 9" in {item.text for item in scene.items if isinstance(item, Text)}
+    with pytest.raises(SpecError, match="channel: must be between 0 and 15"):
+        build_scene(spec, make_view(channel=16))
+    with pytest.raises(SpecError, match="channel: must be an output channel"):
+        make_view(channel=-1)
+
+
+def test_render_takes_a_channel_option(tmp_path):
+    from click.testing import CliRunner
+    from PIL import Image
+
+    from convanim.cli import cli
+
+    out = tmp_path / "c.gif"
+    result = CliRunner().invoke(cli, ["render", "--input", "4", "--kernel", "3", "--in-channels", "2",
+                                      "--out-channels", "12", "--channel", "7", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    with Image.open(out) as image:
+        assert image.n_frames == 4 + 2  # 2x2 positions for channel 7, then channels 0 and 11 at the last one
