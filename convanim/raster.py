@@ -12,7 +12,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from .fonts import font
-from .scene import Item, Line, Polygon, Scene, Text, halo_width
+from .scene import Item, Line, Polygon, Scene, Text, text_plate
 
 SUPERSAMPLE = 4
 Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive)
@@ -71,16 +71,14 @@ def _line_quads(start: tuple[float, float], end: tuple[float, float], width: flo
     return quads
 
 
-def _text_coverage(item: Text, x: float, y: float, stroke: int = 0) -> Coverage | None:
-    """The glyphs' coverage; with `stroke`, the glyphs grown by that many pixels (a halo)."""
+def _text_coverage(item: Text, x: float, y: float) -> Coverage | None:
     face = font(round(item.size), item.bold)
     ax, ay = round(x), round(y)
-    left, top, right, bottom = face.getbbox(item.text, anchor=item.anchor, stroke_width=stroke)
+    left, top, right, bottom = face.getbbox(item.text, anchor=item.anchor)
     if right <= left or bottom <= top:
         return None
     mask = Image.new("L", (right - left, bottom - top), 0)
-    ImageDraw.Draw(mask).text((-left, -top), item.text, fill=255, font=face, anchor=item.anchor,
-                              stroke_width=stroke, stroke_fill=255)
+    ImageDraw.Draw(mask).text((-left, -top), item.text, fill=255, font=face, anchor=item.anchor)
     return Coverage(ax + left, ay + top, np.asarray(mask, dtype=np.uint8))
 
 
@@ -147,9 +145,9 @@ class Rasterizer:
                 key = None
                 x, y = self.scene.point(item.at, item.screen)
                 if item.halo is not None:
-                    rim = _text_coverage(item, x, y, halo_width(item.size))
-                    if rim is not None:
-                        paints.append((item.halo, item.opacity, rim))
+                    left, top, right, bottom = text_plate(item, x, y)
+                    plate = Coverage(left, top, np.full((bottom - top, right - left), 255, dtype=np.uint8))
+                    paints.append((item.halo, item.opacity, plate))
                 cov = _text_coverage(item, x, y)
                 if cov is not None:
                     paints.append((item.color, item.opacity, cov))

@@ -47,12 +47,23 @@ class Text:
     opacity: float = 1.0
     frame: int | None = None
     screen: bool = False  # `at` is already in pixels (captions placed after fitting)
-    halo: RGB | None = None  # a rim of this colour round the glyphs, so the text stays legible over lines
+    halo: RGB | None = None  # a plate of this colour behind the text, so that lines pass behind it
 
 
 def halo_width(size: float) -> int:
-    """Pixels of halo round a text of this size."""
+    """Pixels of plate round a text of this size."""
     return max(2, round(size * 0.16))
+
+
+def text_plate(text: Text, x: float, y: float) -> tuple[int, int, int, int]:
+    """The plate behind a text anchored at pixel (x, y): its (left, top, right, bottom), whole pixels. One box, not
+    a rim round each glyph: lines crossing a label stop at its edge instead of leaving stubs between the words."""
+    from .fonts import font
+
+    left, top, right, bottom = font(round(text.size), text.bold).getbbox(text.text, anchor=text.anchor)
+    pad = halo_width(text.size)
+    ax, ay = round(x), round(y)
+    return ax + left - pad, ay + top - pad, ax + right + pad, ay + bottom + pad
 
 
 Item = Union[Polygon, Line, Text]

@@ -278,8 +278,9 @@ def test_stages_shade_exactly_each_stage_s_taps(block_args):
             far = max(p[0] for item in on_plane for p in item.points)
             ys = [p[1] for item in on_plane for p in item.points]
             segments += [((far, y, z), end) for y, end in zip((min(ys), max(ys)), near)]
-        lines_reaching = [line for line in lines if any(np.allclose(line.end, end) for end in near)]
-        assert lines_reaching, t
+        for a, b in segments:  # each seen to leave the window and to reach the output cell
+            assert any(np.allclose(line.start, a) for line in lines) and any(np.allclose(line.end, b)
+                                                                             for line in lines), (t, a, b)
         for line in lines:  # pieces of the segments (parts under planes are cut away)
             assert any(np.allclose(np.cross(np.subtract(line.start, a), np.subtract(b, a)), 0, atol=1e-6)
                        and np.allclose(np.cross(np.subtract(line.end, a), np.subtract(b, a)), 0, atol=1e-6)
@@ -454,14 +455,15 @@ def test_connectors_join_the_filter_box_to_the_output_cell(args):
             ys = [p[1] for item in on_plane for p in item.points]
             segments += [((far, y, on_plane[0].points[0][2]), end) for y, end in zip((min(ys), max(ys)), near)]
         follows(lines, segments, t)
-        # the output planes are painted after the connectors, so they hide the part behind them
-        first_out = min(i for i, item in enumerate(scene.items) if isinstance(item, Polygon) and item.frame is None
-                        and mapping[item.points][0][0] == 1)
-        assert max(scene.items.index(line) for line in lines) < first_out
+        # painted after the output planes, so that no plane hides where they leave the window or reach the cell
+        last_out = max(i for i, item in enumerate(scene.items) if isinstance(item, Polygon) and item.frame is None
+                       and mapping[item.points][0][0] == 1)
+        assert min(scene.items.index(line) for line in lines) > last_out
 
 
 def follows(lines, segments, frame: int) -> None:
-    """Every drawn line is a piece of one of the `segments` (start, end), and every segment reaches its end."""
+    """Every drawn line is a piece of one of the `segments` (start, end), and every segment is seen to leave its
+    start and to reach its end."""
     def on(point, a, b) -> float | None:
         ab, ap = np.subtract(b, a), np.subtract(point, a)
         t = float(np.dot(ap, ab) / np.dot(ab, ab))
@@ -471,6 +473,7 @@ def follows(lines, segments, frame: int) -> None:
         assert any(on(line.start, a, b) is not None and on(line.end, a, b) is not None for a, b in segments), frame
     for a, b in segments:
         assert any(np.allclose(line.end, b) and on(line.start, a, b) is not None for line in lines), (frame, a, b)
+        assert any(np.allclose(line.start, a) and on(line.end, a, b) is not None for line in lines), (frame, a, b)
 
 
 def test_flat_view_has_no_connectors():
@@ -530,3 +533,22 @@ def test_render_takes_a_channel_option(tmp_path):
     assert result.exit_code == 0, result.output
     with Image.open(out) as image:
         assert image.n_frames == 4 + 2  # 2x2 positions for channel 7, then channels 0 and 11 at the last one
+
+
+def test_block_labels_sit_on_plates_above_the_connectors():
+    """Connectors between stages run past the next tensor's labels: every label is painted after them, on a
+    background plate, and every plate before any label (so that no plate covers a neighbour's descenders)."""
+    from convanim import stages
+    from convanim.scene import Line
+    from convanim.scenes.stages import build_staged_scene
+
+    scene = build_staged_scene(stages.separable(input_size=6, in_channels=2, kernel_size=3, out_channels=2),
+                               make_view())
+    items = list(scene.items)
+    plates = [i for i, item in enumerate(items) if isinstance(item, Text) and item.halo is not None]
+    labels = [i for i, item in enumerate(items) if isinstance(item, Text) and item.halo is None
+              and item.frame is None and item.text.startswith(("input channel", "depthwise channel", "output channel"))]
+    last_line = max(i for i, item in enumerate(items) if isinstance(item, Line) and item.frame is not None)
+    assert len(plates) >= len(labels) > 0
+    assert last_line < min(plates) and max(plates) < min(labels)
+    assert all(items[i].halo == scene.theme.background == items[i].color for i in plates)

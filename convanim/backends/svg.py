@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from ..fonts import font
 from ..raster import _line_quads
-from ..scene import Item, Line, Polygon, Scene, Text, halo_width
+from ..scene import Item, Line, Polygon, Scene, Text, text_plate
 
 FONT_FAMILY = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, 'Liberation Sans', Arial, Helvetica, sans-serif"
 TEXT_ANCHORS = {"l": "start", "m": "middle", "r": "end"}  # Pillow's horizontal anchor letter -> SVG text-anchor
@@ -80,10 +80,13 @@ def _text(item: Text, scene: Scene, inherited: str = DEFAULT_TEXT_ANCHOR) -> str
     text_anchor = TEXT_ANCHORS[item.anchor[0]]
     anchor = "" if text_anchor == inherited else f' text-anchor="{text_anchor}"'
     weight = ' font-weight="bold"' if item.bold else ""
-    halo = (f' stroke="{_hex(item.halo)}" stroke-width="{2 * halo_width(item.size)}" stroke-linejoin="round" '
-            f'paint-order="stroke"' if item.halo is not None else "")  # the stroke is centred on the outline
-    return (f'<text x="{round(x)}" y="{round(y) + to_baseline}"{anchor} font-size="{round(item.size)}"{weight} '
-            f'fill="{_hex(item.color)}"{_opacity("fill-opacity", item.opacity)}{halo}>{escape(item.text)}</text>')
+    plate = ""
+    if item.halo is not None:
+        left, top, right, bottom = text_plate(item, x, y)
+        plate = (f'<rect x="{left}" y="{top}" width="{right - left}" height="{bottom - top}" '
+                 f'fill="{_hex(item.halo)}"{_opacity("fill-opacity", item.opacity)}/>')
+    return (f'{plate}<text x="{round(x)}" y="{round(y) + to_baseline}"{anchor} font-size="{round(item.size)}"{weight} '
+            f'fill="{_hex(item.color)}"{_opacity("fill-opacity", item.opacity)}>{escape(item.text)}</text>')
 
 
 def _frame_animation(frame: int, scene: Scene) -> str:

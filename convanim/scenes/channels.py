@@ -352,6 +352,7 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
     inputs, outputs = place_stacks([source, target], view, style)
 
     shades: list[Item] = []
+    links: list[Item] = []  # connectors, painted last: seen to leave the window and to reach the output cell
     frame_titles = []
     for t, (p, oc) in enumerate(plan.steps):
         frame = geometry.frame(p)
@@ -362,7 +363,7 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
             shades += reach_items(inputs, planes, reads[oc], frame.grid, t, theme, style)
         out_plane = outputs.plane(oc)
         if oblique and planes:
-            shades += connector_items(inputs, planes, frame.grid, outputs, out_plane, frame.output, t, theme, style)
+            links += connector_items(inputs, planes, frame.grid, outputs, out_plane, frame.output, t, theme, style)
         read = reads[oc]
         read_text = f"input channel {read[0]}" if len(read) == 1 else f"input channels {read[0]}-{read[-1]}"
         if len(planes) < len(read):
@@ -373,9 +374,11 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
                             f"({', '.join(map(str, frame.output))}) reads {read_text}")
     if oblique:
         shades = hide_under_planes(shades, stack_outlines(inputs), OBLIQUE)
+        links = hide_under_planes(links, stack_outlines(inputs) + stack_outlines(outputs), OBLIQUE, spare_ends=True)
     items: list[Item] = stack_items(inputs, view, style) + shades + stack_items(outputs, view, style)
-    for t, (p, oc) in enumerate(plan.steps):  # over the output planes, which cover the connectors' ends
+    for t, (p, oc) in enumerate(plan.steps):
         items += shade_items(outputs, [(outputs.plane(oc), *geometry.frame(p).output)], t, theme, style)
+    items += links
     title = pytorch_code(spec).removeprefix("nn.")
     notes = [layer_note(spec)] + elision_notes(spec, in_drawn, out_drawn) + ([plan.note] if plan.note else [])
     notes += numbers_note(view)

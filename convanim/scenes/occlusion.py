@@ -16,15 +16,25 @@ EPSILON = 1e-9
 SHORTEST = 1e-3  # visible pieces shorter than this (in cells, as a fraction of the line) are dropped
 
 
-def hide_under_planes(items: list[Item], planes: list[tuple[Point3, ...]], projection: Projection) -> list[Item]:
-    """Every Line of `items` cut down to its visible pieces; other items are passed through unchanged."""
+def hide_under_planes(items: list[Item], planes: list[tuple[Point3, ...]], projection: Projection,
+                      spare_ends: bool = False) -> list[Item]:
+    """Every Line of `items` cut down to its visible pieces; other items are passed through unchanged.
+
+    With `spare_ends`, a line is not hidden by the planes it starts or ends on: a connector must be seen to leave
+    its window and reach its output cell (hidden under its own plane, it seemed to sprout from the plane's edge)."""
     outlines = [([_screen(p, projection) for p in corners], corners[0][2]) for corners in planes]
     kept: list[Item] = []
     for item in items:
         if not isinstance(item, Line):
             kept.append(item)
             continue
-        for t0, t1 in _visible(item.start, item.end, outlines, projection):
+        cover = outlines
+        if spare_ends:
+            cover = [(outline, z) for outline, z in outlines
+                     if not any(abs(end[2] - z) < 1e-6 and _clip(_screen(end, projection), _screen(end, projection),
+                                                                   outline, inclusive=True) is not None
+                                for end in (item.start, item.end))]
+        for t0, t1 in _visible(item.start, item.end, cover, projection):
             if t1 - t0 >= SHORTEST:
                 kept.append(item if (t0, t1) == (0.0, 1.0) else
                             replace(item, start=_at(item.start, item.end, t0), end=_at(item.start, item.end, t1)))
@@ -72,9 +82,10 @@ def _below(za: float, zb: float, z: float) -> tuple[float, float] | None:
     return (max(0.0, t), 1.0) if t < 1 else None
 
 
-def _clip(a: tuple[float, float], b: tuple[float, float], outline: list[tuple[float, float]]
+def _clip(a: tuple[float, float], b: tuple[float, float], outline: list[tuple[float, float]], inclusive: bool = False
           ) -> tuple[float, float] | None:
-    """Cyrus-Beck: the t-interval of segment a-b inside a convex outline (either winding), or None."""
+    """Cyrus-Beck: the t-interval of segment a-b inside a convex outline (either winding), or None; `inclusive`
+    also answers for a single point on the outline (a == b)."""
     n = len(outline)
     area = sum(outline[i][0] * outline[(i + 1) % n][1] - outline[(i + 1) % n][0] * outline[i][1] for i in range(n))
     sign = 1.0 if area > 0 else -1.0
@@ -87,7 +98,7 @@ def _clip(a: tuple[float, float], b: tuple[float, float], outline: list[tuple[fl
         num = sign * (ex * (a[1] - y0) - ey * (a[0] - x0))
         den = sign * (ex * dy - ey * dx)
         if abs(den) < EPSILON:
-            if num < 0:
+            if num < -EPSILON:
                 return None
             continue
         t = -num / den
@@ -97,4 +108,4 @@ def _clip(a: tuple[float, float], b: tuple[float, float], outline: list[tuple[fl
             hi = min(hi, t)
         if lo > hi:
             return None
-    return (lo, hi) if hi - lo > EPSILON else None
+    return (lo, hi) if hi - lo > EPSILON or (inclusive and hi >= lo) else None

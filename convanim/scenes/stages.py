@@ -57,7 +57,7 @@ def build_staged_scene(block: StagedBlock, view: ViewSpec):
     frame_titles = []
     total = len(steps)
     shades: list[Item] = []
-    wedges: list[list[Item]] = [[] for _ in specs]  # connectors of each stage, painted under the stack it writes
+    wedges: list[Item] = []  # connectors, painted last: seen to leave the window and to reach the output cell
     for t, (s, p, oc, note) in enumerate(steps):
         frame = geometries[s].frame(p)
         read = channel_inputs(specs[s])[oc]
@@ -69,7 +69,7 @@ def build_staged_scene(block: StagedBlock, view: ViewSpec):
         if oblique and planes:
             shades += reach_items(stacks[s], planes, read, frame.grid, t, theme, style)
             target = tuple(o + off for o, off in zip(frame.output, stacks[s + 1].offset))
-            wedges[s] += connector_items(stacks[s], planes, frame.grid, stacks[s + 1], out_plane, target, t, theme,
+            wedges += connector_items(stacks[s], planes, frame.grid, stacks[s + 1], out_plane, target, t, theme,
                                          style)
         read_text = f"channel {read[0]}" if len(read) == 1 else f"channels {read[0]}-{read[-1]}"
         if len(planes) < len(read):
@@ -80,20 +80,23 @@ def build_staged_scene(block: StagedBlock, view: ViewSpec):
     if oblique:  # lines passing under a plane are hidden by it
         outlines = [outline for stack in stacks for outline in stack_outlines(stack)]
         shades = hide_under_planes(shades, outlines, OBLIQUE)
-        wedges = [hide_under_planes(wedge, outlines, OBLIQUE) for wedge in wedges]
+        wedges = hide_under_planes(wedges, outlines, OBLIQUE, spare_ends=True)
     items: list[Item] = []
     labels: list[Item] = []
-    for i, stack in enumerate(stacks):
+    for stack in stacks:
         drawn = stack_items(stack, view, style)
-        items += (wedges[i - 1] if i else []) + [item for item in drawn if not isinstance(item, Text)]
+        items += [item for item in drawn if not isinstance(item, Text)]
         labels += [item for item in drawn if isinstance(item, Text)]
     items += _stage_headers(block, stacks, view, style)
     if block.skip:
         items += _skip_path(stacks, view, style)
-    items += shades
-    # Lines between stages run past the next tensor's labels: the labels go on top, with a rim of background.
-    halo = None if view.transparent or not oblique else theme.background
-    items += [replace(label, halo=halo) for label in labels]
+    items += shades + wedges
+    # Lines between stages run past the next tensor's labels: the labels go on top of background plates, all
+    # plates first (a plate drawn in background colour, its text invisible on it) so that no plate covers the
+    # descenders of a neighbouring label.
+    if oblique and not view.transparent:
+        items += [replace(label, color=theme.background, halo=theme.background) for label in labels]
+    items += labels
 
     ours, theirs = block.parameters()
     our_macs, their_macs = block.macs()

@@ -47,22 +47,24 @@ def build_volume_scene(spec: ConvSpec, view: ViewSpec):
 
     frame_titles = []
     shades: list[Item] = []
+    links: list[Item] = []  # connectors, painted last (see the channels view)
     for t, (p, _) in enumerate(plan.steps):
         frame = geometry.frame(p)
         cells = [(int(d), int(r), int(c)) for d, r, c in frame.grid]
         shades += shade_items(inputs, cells, t, theme, style, box=oblique)
         if oblique:
             slices = sorted({d for d, _, _ in cells})
-            shades += connector_items(inputs, slices, frame.grid[:, 1:], outputs, int(frame.output[0]),
+            links += connector_items(inputs, slices, frame.grid[:, 1:], outputs, int(frame.output[0]),
                                       tuple(int(v) for v in frame.output[1:]), t, theme, style)
         frame_titles.append(f"frame {t + 1}/{len(plan.steps)}: output ({', '.join(map(str, frame.output))}) reads "
                             f"{int(frame.real.sum())} of {len(frame.zero)} taps from real inputs")
     if oblique:
         shades = hide_under_planes(shades, stack_outlines(inputs), OBLIQUE)
-    # the output slices are painted after the connectors, so that they hide the part behind them
+        links = hide_under_planes(links, stack_outlines(inputs) + stack_outlines(outputs), OBLIQUE, spare_ends=True)
     items: list[Item] = stack_items(inputs, view, style) + shades + stack_items(outputs, view, style)
     for t, (p, _) in enumerate(plan.steps):
         items += shade_items(outputs, [tuple(geometry.frame(p).output)], t, theme, style)
+    items += links
     title = pytorch_code(spec).removeprefix("nn.")
     drawn = (f" ({'drawn' if spec.transposed else 'padded'} {shape_str(geometry.grid_shape)})"
              if geometry.grid_shape != spec.input_size else "")
