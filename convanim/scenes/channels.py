@@ -364,14 +364,9 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
         out_plane = outputs.plane(oc)
         if oblique and planes:
             links += connector_items(inputs, planes, frame.grid, outputs, out_plane, frame.output, t, theme, style)
-        read = reads[oc]
-        read_text = f"input channel {read[0]}" if len(read) == 1 else f"input channels {read[0]}-{read[-1]}"
-        if len(planes) < len(read):
-            read_text += (f", none of them drawn" if not planes else
-                          f" (all {len(read)}; {len(planes)} drawn)" if len(read) == spec.in_channels else
-                          f" ({len(planes)} of {len(read)} drawn)")
         frame_titles.append(f"frame {t + 1}/{len(plan.steps)}: output channel {oc} at "
-                            f"({', '.join(map(str, frame.output))}) reads {read_text}")
+                            f"({', '.join(map(str, frame.output))}) reads "
+                            f"{read_phrase(reads[oc], len(planes), spec.in_channels)}")
     if oblique:
         shades = hide_under_planes(shades, stack_outlines(inputs), OBLIQUE)
         links = hide_under_planes(links, stack_outlines(inputs) + stack_outlines(outputs), OBLIQUE, spare_ends=True)
@@ -420,6 +415,17 @@ def reach_items(inputs: PlaneStack, planes: list[int], read: tuple[int, ...], wi
             end = (start[0], start[1], (start[2] + inputs.cell(neighbour, r, c)[2]) / 2)
             items.append(Line(start, end, theme.connector, style.connector_width, style.dash, 0.8, frame))
     return items
+
+
+def read_phrase(read: tuple[int, ...], drawn: int, in_channels: int) -> str:
+    """"input channels 0-15 (all 16; 4 drawn)": the channels a filter reads, and how many of them have a plane."""
+    text = f"input channel {read[0]}" if len(read) == 1 else f"input channels {read[0]}-{read[-1]}"
+    if drawn == len(read):
+        return text
+    if not drawn:
+        return text + ", none of them drawn"
+    return text + (f" (all {len(read)}; {drawn} drawn)" if len(read) == in_channels else
+                   f" ({drawn} of {len(read)} drawn)")
 
 
 def elision_notes(spec: ConvSpec, in_drawn: tuple[int, ...], out_drawn: tuple[int, ...]) -> list[str]:

@@ -31,8 +31,7 @@ def hide_under_planes(items: list[Item], planes: list[tuple[Point3, ...]], proje
         cover = outlines
         if spare_ends:
             cover = [(outline, z) for outline, z in outlines
-                     if not any(abs(end[2] - z) < 1e-6 and _clip(_screen(end, projection), _screen(end, projection),
-                                                                   outline, inclusive=True) is not None
+                     if not any(abs(end[2] - z) < 1e-6 and _inside(_screen(end, projection), outline)
                                 for end in (item.start, item.end))]
         for t0, t1 in _visible(item.start, item.end, cover, projection):
             if t1 - t0 >= SHORTEST:
@@ -82,10 +81,14 @@ def _below(za: float, zb: float, z: float) -> tuple[float, float] | None:
     return (max(0.0, t), 1.0) if t < 1 else None
 
 
-def _clip(a: tuple[float, float], b: tuple[float, float], outline: list[tuple[float, float]], inclusive: bool = False
+def _inside(point: tuple[float, float], outline: list[tuple[float, float]]) -> bool:
+    """Whether a point lies in a convex outline or on its edge."""
+    return _clip(point, point, outline) is not None  # a zero-length segment: inside for all t, or for none
+
+
+def _clip(a: tuple[float, float], b: tuple[float, float], outline: list[tuple[float, float]]
           ) -> tuple[float, float] | None:
-    """Cyrus-Beck: the t-interval of segment a-b inside a convex outline (either winding), or None; `inclusive`
-    also answers for a single point on the outline (a == b)."""
+    """Cyrus-Beck: the t-interval of segment a-b inside a convex outline (either winding), or None."""
     n = len(outline)
     area = sum(outline[i][0] * outline[(i + 1) % n][1] - outline[(i + 1) % n][0] * outline[i][1] for i in range(n))
     sign = 1.0 if area > 0 else -1.0
@@ -108,4 +111,4 @@ def _clip(a: tuple[float, float], b: tuple[float, float], outline: list[tuple[fl
             hi = min(hi, t)
         if lo > hi:
             return None
-    return (lo, hi) if hi - lo > EPSILON or (inclusive and hi >= lo) else None
+    return (lo, hi) if hi - lo > EPSILON else None

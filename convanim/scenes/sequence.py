@@ -16,8 +16,8 @@ from ..scene import Item, Line, Polygon, Text, quad
 from ..spec import ConvSpec, SpecError
 from ..theme import Theme
 from ..view import ViewSpec
-from .channels import (caption_lines, drawn_channels, elision_notes, frame_plan, group_fill,
-                       layer_note, numbers_note)
+from .channels import (caption_lines, drawn_channels, elision_notes, frame_plan, group_fill, layer_note,
+                       numbers_note, read_phrase)
 from .common import Style, finish, grid_lines, label_items, shape_str, style_for
 from .plane import _connectors, _lift
 
@@ -106,13 +106,8 @@ def build_sequence_scene(spec: ConvSpec, view: ViewSpec):
             cells = [(in_rows.y[ic], int(g[0])) for ic in (drawn_read[0], drawn_read[-1]) for g in frame.grid]
             connectors += _connectors(cells, (out_rows.y[oc], frame.output[0]), out_x, out_y, out_z, theme, style,
                                       t)
-        read_text = f"input channel {read[0]}" if len(read) == 1 else f"input channels {read[0]}-{read[-1]}"
-        if len(drawn_read) < len(read):
-            read_text += (", none of them drawn" if not drawn_read else
-                          f" (all {len(read)}; {len(drawn_read)} drawn)" if len(read) == spec.in_channels else
-                          f" ({len(drawn_read)} of {len(read)} drawn)")
         frame_titles.append(f"frame {t + 1}/{len(plan.steps)}: output channel {oc} at step {frame.output[0]} "
-                            f"reads {read_text}")
+                            f"reads {read_phrase(read, len(drawn_read), spec.in_channels)}")
     items += shades + connectors
     for oc in out_rows.drawn:
         for t in range(out_steps):
