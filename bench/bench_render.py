@@ -19,7 +19,7 @@ from convanim.animation import animate
 from convanim.backends.gif import write_gif
 from convanim.backends.raster_formats import frame_images
 from convanim.backends.svg import write_svg
-from convanim.scenes import build_scene
+from convanim.figures import build_scene
 from convanim.view import make_view
 
 CASES = {  # name: spec, cell size matching the reference GIF's pixel size, reference bytes

@@ -1,8 +1,57 @@
-"""convanim: exact, beautiful animations of how convolutions move over data."""
+"""convanim: exact, beautiful animations of how convolutions move over data.
+
+The public API, imported on first use so that `import convanim` (and the `convanim` command's start-up) costs no
+numpy until something needs it::
+
+    import convanim
+    spec = convanim.make_spec("Conv2d(3, 8, 3, stride=2)", input_size=32)
+    print(convanim.explain(spec))
+    convanim.animate(spec, theme="dark").save("conv.gif")
+    convanim.animate(template="padding_strides").save("padding_strides.svg")
+"""
 
 from __future__ import annotations
 
-from .geometry import Geometry, channel_inputs, macs, mapping, parameter_count
-from .spec import ConvSpec, SpecError, make_spec
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-__all__ = ["ConvSpec", "Geometry", "SpecError", "channel_inputs", "macs", "make_spec", "mapping", "parameter_count"]
+__version__ = "0.1.0"
+
+# public name -> the module that defines it
+_EXPORTS = {
+    "ConvSpec": "convanim.spec", "make_spec": "convanim.spec", "output_shape": "convanim.spec",
+    "SpecError": "convanim.errors",
+    "Geometry": "convanim.geometry", "channel_inputs": "convanim.geometry", "mapping": "convanim.geometry",
+    "macs": "convanim.counts", "parameter_count": "convanim.counts", "weight_shape": "convanim.counts",
+    "explain": "convanim.describe",
+    "ViewSpec": "convanim.view", "make_view": "convanim.view",
+    "Animation": "convanim.animation", "animate": "convanim.animation", "animate_stages": "convanim.animation",
+    "separable": "convanim.blocks", "inverted_residual": "convanim.blocks", "StagedBlock": "convanim.blocks",
+    "load_template": "convanim.templates",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+if TYPE_CHECKING:
+    from convanim.animation import Animation, animate, animate_stages
+    from convanim.blocks import StagedBlock, inverted_residual, separable
+    from convanim.counts import macs, parameter_count, weight_shape
+    from convanim.describe import explain
+    from convanim.errors import SpecError
+    from convanim.geometry import Geometry, channel_inputs, mapping
+    from convanim.spec import ConvSpec, make_spec, output_shape
+    from convanim.templates import load_template
+    from convanim.view import ViewSpec, make_view
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'convanim' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

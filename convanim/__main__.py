@@ -1,3 +1,3 @@
-from .cli import main
+from convanim.cli import main
 
 main()

@@ -7,10 +7,13 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .backends import FORMATS
-from .scene import Scene
-from .spec import ConvSpec, SpecError
-from .view import ViewSpec, make_view
+from convanim.backends import format_for
+from convanim.backends.files import check_writable_directory, write_atomic
+from convanim.primitives import Scene
+from convanim.blocks import StagedBlock
+from convanim.errors import SpecError
+from convanim.spec import ConvSpec, make_spec
+from convanim.view import ViewSpec, make_view
 
 
 class Animation:
@@ -22,7 +25,7 @@ class Animation:
 
     @cached_property
     def scene(self) -> Scene:
-        from .scenes import build_scene
+        from convanim.figures import build_scene
 
         return build_scene(self.spec, self.view)
 
@@ -35,38 +38,20 @@ class Animation:
         return self.scene.width, self.scene.height
 
     def save(self, path: str | Path) -> Path:
-        """Write the animation; the format comes from the extension (.gif .svg .png .webp .apng). The file appears
-        only when complete."""
-        from .output import check_writable_directory, write_atomic
-
+        """Write the animation; the format comes from the extension (`convanim.backends.FORMATS`: .gif .svg .png
+        .webp .apng). The file appears only when complete."""
         path = Path(path)
-        fmt = FORMATS.get(path.suffix.lower())
-        if fmt is None:
-            raise SpecError(f"output: unknown format {path.suffix or '(no extension)'!r} for {str(path)!r}; "
-                            f"use one of {', '.join(FORMATS)}")
+        fmt = format_for(path)
         check_writable_directory(path)
         scene = self.scene
-        if fmt == "svg":
-            from .backends.svg import write_svg
-
-            return write_atomic(path, lambda f: write_svg(scene, f), text=True)
-        if fmt == "gif":
-            from .backends.gif import write_gif
-
-            return write_atomic(path, lambda f: write_gif(scene, f))
-        from .backends.raster_formats import write_animated, write_png_sheet
-
-        if fmt == "png":
-            return write_atomic(path, lambda f: write_png_sheet(scene, f))
-        return write_atomic(path, lambda f: write_animated(scene, f, fmt))
+        return write_atomic(path, lambda stream: fmt.write(scene, stream), text=fmt.text)
 
     def save_frames(self, directory: str | Path, stem: str = "frame") -> str:
         """Numbered PNG and SVG files per frame; returns the LaTeX beamer `\\animategraphics` line that plays them.
 
         The directory is made if its parent exists (as `mkdir` would), so a typo deep in a path is still refused."""
-        from .backends.raster_formats import frame_images
-        from .backends.svg import write_svg
-        from .output import write_atomic
+        from convanim.backends.raster_formats import frame_images
+        from convanim.backends.svg import write_svg
 
         directory = Path(directory)
         if not directory.is_dir():
@@ -86,14 +71,14 @@ class Animation:
 
     def frame(self, index: int):
         """One frame as a Pillow image."""
-        from .raster import frame_image
+        from convanim.backends.raster import frame_image
 
         if not 0 <= index < self.frame_count:
             raise IndexError(f"frame {index} out of range 0..{self.frame_count - 1}")
         return frame_image(self.scene, index)
 
     def to_svg(self) -> str:
-        from .backends.svg import write_svg
+        from convanim.backends.svg import write_svg
 
         buffer = io.StringIO()
         write_svg(self.scene, buffer)
@@ -107,12 +92,79 @@ class Animation:
         return f"<Animation {self.scene.title} · {self.frame_count} frames · {self.size[0]}x{self.size[1]} px>"
 
 
-def animate(spec: ConvSpec, view: ViewSpec | str | None = None, **view_options: Any) -> Animation:
-    """`animate(make_spec(input_size=5, kernel_size=3, stride=2, padding=1), theme="dark").save("x.gif")`.
+SPEC_PARAMETERS = ("dims", "input_size", "kernel_size", "stride", "padding", "dilation", "transposed",
+                   "output_padding", "in_channels", "out_channels", "groups", "depthwise", "bias", "op", "ceil_mode")
 
-    `view` is a `ViewSpec`, or the name of a view ("oblique", "flat") alongside other view options."""
+
+def animate(spec: ConvSpec | StagedBlock | str | None = None, view: ViewSpec | str | None = None, *,
+            template: str | Path | None = None, **options: Any) -> Animation:
+    """An `Animation` to save or show, from a spec, a block, a PyTorch layer string or a template:
+
+    `animate(make_spec(input_size=5, kernel_size=3, stride=2, padding=1), theme="dark").save("x.gif")`,
+    `animate("Conv2d(1, 1, 3, stride=2)", input_size=7)`, `animate(template="padding_strides", theme="dark")`.
+
+    `options` are `make_spec` arguments (which override the layer string or the template's layer) and `make_view`
+    arguments; `view` is a `ViewSpec`, or the name of a view ("oblique", "flat")."""
+    spec_args = {name: options.pop(name) for name in SPEC_PARAMETERS if name in options}
+    view_args = options
     if isinstance(view, str):
-        view_options["view"], view = view, None
-    if view is not None and view_options:
+        view_args["view"], view = view, None
+    if view is not None and view_args:
         raise SpecError("view: give either a ViewSpec or view options, not both")
-    return Animation(spec, view or make_view(**view_options))
+    if template is not None:
+        from convanim.templates import load_template
+
+        if spec is not None:
+            raise SpecError("template: give either a spec or a template, not both")
+        chosen = load_template(template)
+        view = view or make_view(**{**chosen.view_args, **view_args})
+        if chosen.block:
+            if spec_args:
+                raise SpecError(f"template: {chosen.name!r} is a {chosen.block} block; layer arguments such as "
+                                f"{next(iter(spec_args))} do not apply to it")
+            return StagedAnimation(chosen.staged_block, view)
+        return Animation(make_spec(**{**chosen.spec_args, **spec_args}), view)
+    view = view or make_view(**view_args)
+    if isinstance(spec, StagedBlock):
+        if spec_args:
+            raise SpecError(f"spec: a block takes no layer arguments such as {next(iter(spec_args))}")
+        return StagedAnimation(spec, view)
+    if isinstance(spec, ConvSpec):
+        if spec_args:
+            spec = make_spec(**{**_spec_arguments(spec), **spec_args})
+        return Animation(spec, view)
+    return Animation(make_spec(spec, **spec_args), view)
+
+
+def _spec_arguments(spec: ConvSpec) -> dict[str, Any]:
+    """`make_spec` arguments that rebuild `spec`, so that some can be overridden."""
+    return {"dims": spec.dims, "input_size": spec.input_size, "kernel_size": spec.kernel_size, "stride": spec.stride,
+            "padding": spec.padding if spec.padding_mode == "explicit" else spec.padding_mode,
+            "dilation": spec.dilation, "transposed": spec.transposed, "output_padding": spec.output_padding,
+            "in_channels": spec.in_channels, "out_channels": spec.out_channels, "groups": spec.groups,
+            "bias": spec.bias, "op": spec.op, "ceil_mode": spec.ceil_mode}
+
+
+class StagedAnimation(Animation):
+    """An `Animation` of a whole block; saves to every format an `Animation` does."""
+
+    def __init__(self, block: StagedBlock, view: ViewSpec) -> None:
+        super().__init__(block.stages[0].spec, view)
+        self.block = block
+
+    @cached_property
+    def scene(self) -> Scene:
+        from convanim.figures.blocks import build_staged_scene
+
+        return build_staged_scene(self.block, self.view)
+
+
+def animate_stages(block: StagedBlock, view: ViewSpec | str | None = None, **view_options: Any) -> StagedAnimation:
+    """`animate_stages(separable(input_size=12, in_channels=3, kernel_size=5, out_channels=4)).save("sep.gif")`."""
+    if isinstance(view, str):
+        view = make_view(view, **view_options)
+    elif view is None:
+        view = make_view(**view_options)
+    elif view_options:
+        raise TypeError("pass either a ViewSpec or view options, not both")
+    return StagedAnimation(block, view)

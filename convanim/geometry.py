@@ -19,7 +19,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from .spec import ConvSpec, SpecError, output_shape
+from convanim.spec import ConvSpec, SpecError, output_shape
 
 # What a tap or grid cell holds: a real input element, or one of two kinds of implicit zero.
 REAL, PADDING, INSERTED = 0, 1, 2
@@ -172,46 +172,16 @@ def channel_inputs(spec: ConvSpec) -> tuple[tuple[int, ...], ...]:
                  for oc in range(spec.out_channels))
 
 
-def weight_shape(spec: ConvSpec) -> tuple[int, ...]:
-    """The weight tensor's shape as PyTorch lays it out; () for pooling."""
-    if spec.is_pool:
-        return ()
-    if spec.transposed:
-        return (spec.in_channels, spec.out_channels // spec.groups, *spec.kernel_size)
-    return (spec.out_channels, spec.in_channels // spec.groups, *spec.kernel_size)
-
-
-def parameter_count(spec: ConvSpec) -> tuple[int, int]:
-    """(weights, biases) of the layer."""
-    shape = weight_shape(spec)
-    weights = math.prod(shape) if shape else 0
-    return weights, (spec.out_channels if spec.bias else 0)
-
-
-def macs(spec: ConvSpec) -> int:
-    """Multiply-accumulates of one forward pass, counted the usual way (implicit zeros included).
-
-    Direct: every output element of every output channel reads kernel x in_channels/groups values. Transposed: every
-    input element of every input channel scatters into kernel x out_channels/groups outputs. Pooling: window reads.
-    """
-    kernel = math.prod(spec.kernel_size)
-    if spec.is_pool:
-        return math.prod(output_shape(spec)) * spec.in_channels * kernel
-    if spec.transposed:
-        return math.prod(spec.input_size) * spec.in_channels * (spec.out_channels // spec.groups) * kernel
-    return math.prod(output_shape(spec)) * spec.out_channels * (spec.in_channels // spec.groups) * kernel
-
-
-def check_frame_limit(geometry: Geometry, max_frames: int, option: str = "--max-frames") -> None:
+def check_frame_limit(geometry: Geometry, max_frames: int) -> None:
     if geometry.frame_count > max_frames:
         raise SpecError(f"max_frames: this spec has {geometry.frame_count:,} output positions (frames), more than the "
-                        f"limit of {max_frames:,}; raise it with {option} if you really want them all")
+                        f"limit of {max_frames:,}; raise max_frames if you really want them all")
 
 
 def mapping(spec: ConvSpec, max_frames: int = DEFAULT_MAX_FRAMES) -> dict[str, Any]:
     """The whole index map as plain JSON-ready data (the `convanim map --json` contract)."""
     geometry = Geometry(spec)
-    check_frame_limit(geometry, max_frames, "max_frames")
+    check_frame_limit(geometry, max_frames)
     return {
         "input_shape": list(geometry.input_shape),
         "output_shape": list(geometry.output_shape),

@@ -9,7 +9,9 @@ import ast
 import re
 from typing import Any
 
-from .spec import PADDING_WORDS, SpecError
+from convanim.errors import SpecError
+
+PADDING_WORDS: tuple[str, ...] = ("valid", "same", "full")
 
 
 def parse_size(text: str, name: str) -> int | tuple[int, ...]:

@@ -8,18 +8,16 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal, Sequence, Union
+from typing import Any, Literal, Sequence, Union
+
+from convanim.errors import SpecError
+from convanim.parse import PADDING_WORDS, axis_count, parse_layer
 
 Op = Literal["conv", "maxpool", "avgpool"]
 OPS: tuple[str, ...] = ("conv", "maxpool", "avgpool")
-PADDING_WORDS: tuple[str, ...] = ("valid", "same", "full")
 
 SizeArg = Union[int, Sequence[int]]
 PaddingArg = Union[int, str, Sequence[Union[int, Sequence[int]]]]
-
-
-class SpecError(ValueError):
-    """A user mistake in a spec: the message names the parameter and the rule."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +93,56 @@ def _padding(value: PaddingArg, dims: int) -> tuple[tuple[int, int], ...] | str:
 
 
 def make_spec(
+    layer: str | None = None,
+    *,
+    dims: int | None = None,
+    input_size: SizeArg | None = None,
+    kernel_size: SizeArg | None = None,
+    stride: SizeArg | None = None,
+    padding: PaddingArg | None = None,
+    dilation: SizeArg | None = None,
+    transposed: bool | None = None,
+    output_padding: SizeArg | None = None,
+    in_channels: int | None = None,
+    out_channels: int | None = None,
+    groups: int | None = None,
+    depthwise: bool | None = None,
+    bias: bool | None = None,
+    op: str | None = None,
+    ceil_mode: bool | None = None,
+) -> ConvSpec:
+    """Build a validated `ConvSpec` from PyTorch-style arguments, or raise `SpecError`.
+
+    `layer` is a PyTorch expression such as `"Conv2d(3, 8, 3, stride=2)"`; keyword arguments override it. Without
+    `dims` (and without a layer that names it), a per-axis size says how many axes there are (`input_size=(4, 5, 6)`
+    is 3d); otherwise 2. `make_spec("MaxPool2d(2)", input_size=6)`, `make_spec(input_size=5, kernel_size=3)`."""
+    given = {name: value for name, value in (
+        ("dims", dims), ("input_size", input_size), ("kernel_size", kernel_size), ("stride", stride),
+        ("padding", padding), ("dilation", dilation), ("transposed", transposed), ("output_padding", output_padding),
+        ("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups), ("depthwise", depthwise),
+        ("bias", bias), ("op", op), ("ceil_mode", ceil_mode)) if value is not None}
+    if layer is not None:
+        if not isinstance(layer, str):
+            raise SpecError(f"layer: must be a PyTorch layer expression such as 'Conv2d(3, 8, 3)', got {layer!r}")
+        given = {**parse_layer(layer), **given}
+    if "dims" not in given:
+        given["dims"] = inferred_dims(given)
+    return _build(**given)
+
+
+def inferred_dims(args: dict[str, Any]) -> int:
+    """How many axes per-axis values name (`input_size=(5, 7, 9)` is 3d); 2 when none does."""
+    named = {name: axis_count(args.get(name)) for name in ("input_size", "kernel_size", "stride", "dilation",
+                                                           "output_padding", "padding")}
+    counts = set(named.values()) - {None}
+    if len(counts) > 1:
+        said = ", ".join(f"{name}: {count}" for name, count in named.items() if count)
+        raise SpecError(f"dims: per-axis values must have one value per axis, but they name different numbers of "
+                        f"axes ({said})")
+    return counts.pop() if counts else 2
+
+
+def _build(
     dims: int = 2,
     input_size: SizeArg = 5,
     kernel_size: SizeArg = 3,
@@ -111,13 +159,12 @@ def make_spec(
     op: str = "conv",
     ceil_mode: bool = False,
 ) -> ConvSpec:
-    """Build a validated `ConvSpec` from PyTorch-style arguments, or raise `SpecError`."""
     if not _is_int(dims) or not 1 <= dims <= 3:
         raise SpecError(f"dims: must be 1, 2 or 3, got {dims!r}")
     if op not in OPS:
         raise SpecError(f"op: must be one of {', '.join(OPS)}, got {op!r}")
     is_pool = op != "conv"
-    inputs = _axes("input", input_size, dims, 1)
+    inputs = _axes("input_size", input_size, dims, 1)
     kernel = _axes("kernel_size", kernel_size, dims, 1)
     strides = kernel if (stride is None and is_pool) else _axes("stride", 1 if stride is None else stride, dims, 1)
     dilations = _axes("dilation", dilation, dims, 1)
@@ -139,7 +186,7 @@ def make_spec(
         if ceil_mode:
             raise SpecError("ceil_mode: only pooling has ceil_mode")
         if any(out_pad) and not transposed:
-            raise SpecError("output_padding: only a transposed convolution has output_padding (add --transposed)")
+            raise SpecError("output_padding: only a transposed convolution has output_padding (pass transposed=True)")
 
     mode = padding_arg if isinstance(padding_arg, str) else "explicit"
     pads = _resolve_padding(padding_arg, kernel, strides, dilations, transposed)

@@ -15,10 +15,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Callable
 
-from .spec import ConvSpec, SpecError, make_spec
+from convanim.backends import FORMATS as BACKEND_FORMATS
+from convanim.errors import SpecError
+from convanim.spec import ConvSpec, make_spec
 
 PACKAGE = "convanim.builtin_templates"
-FORMATS: tuple[str, ...] = ("gif", "svg", "png", "webp", "apng")
+FORMATS: tuple[str, ...] = tuple(BACKEND_FORMATS)
 DEFAULT_FORMATS: tuple[str, ...] = ("gif", "svg")
 NAME_RULE = re.compile(r"[a-z0-9][a-z0-9_]*")
 
@@ -57,7 +59,7 @@ SPEC_KEYS: dict[str, Check] = {
     "dilation": SIZE, "transposed": BOOL, "output_padding": SIZE, "in_channels": INT, "out_channels": INT,
     "groups": INT, "depthwise": BOOL, "bias": BOOL, "op": TEXT, "ceil_mode": BOOL,
 }
-# Blocks of several layers (convanim.stages): the [spec] table holds the block's own arguments.
+# Blocks of several layers (convanim.blocks): the [spec] table holds the block's own arguments.
 BLOCK_KEYS: dict[str, dict[str, Check]] = {
     "separable": {"input_size": SIZE, "in_channels": INT, "kernel_size": INT, "out_channels": INT, "stride": INT,
                   "padding": INT, "multiplier": INT, "bias": BOOL},
@@ -103,15 +105,15 @@ class Template:
         """The layer; a block has several, see `layers`."""
         if self.block:
             raise SpecError(f"template: {self.name!r} is a {self.block} block of several layers, not one layer "
-                            f"(render it with 'convanim gallery --only {self.name}')")
+                            f"(animate it whole with animate(template={self.name!r}))")
         return make_spec(**self.spec_args)
 
     @property
     def staged_block(self) -> Any:
-        """The `convanim.stages.StagedBlock` of a block template."""
-        from . import stages
+        """The `convanim.blocks.StagedBlock` of a block template."""
+        from convanim import blocks
 
-        return getattr(stages, self.block)(**self.spec_args)
+        return getattr(blocks, self.block)(**self.spec_args)
 
     @property
     def layers(self) -> tuple[tuple[str, ConvSpec], ...]:
@@ -123,17 +125,17 @@ class Template:
     def animation(self) -> Any:
         """The `Animation` of this template, one layer or a block."""
         if self.block:
-            from .stages import animate_stages
+            from convanim.animation import animate_stages
 
             return animate_stages(self.staged_block, self.view)
-        from .animation import animate
+        from convanim.animation import animate
 
         return animate(self.spec, self.view)
 
     @property
     def view(self) -> Any:
         """The `ViewSpec` (from `convanim.view.make_view`)."""
-        from .view import make_view
+        from convanim.view import make_view
 
         return make_view(**self.view_args)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .spec import SpecError
-from .theme import THEMES, Theme
+from convanim.spec import SpecError
+from convanim.theme import THEMES, Theme
 
 VIEWS = ("oblique", "flat")
 DEFAULT_RENDER_MAX_FRAMES = 4096

@@ -52,7 +52,7 @@ from convanim.geometry import mapping  # noqa: E402
 from convanim.spec import SpecError, make_spec  # noqa: E402
 
 try:  # optional in the engine's API
-    from convanim.geometry import parameter_count  # noqa: E402
+    from convanim.counts import parameter_count  # noqa: E402
 except ImportError:  # pragma: no cover
     parameter_count = None
 

@@ -254,7 +254,7 @@ TOC_BOXES = """(() => {
 def test_contents_entries_never_run_into_the_next_column(browser: DevTools, tmp_path: Path, width: int) -> None:
     """Each line of the contents ends at least 12 px before the next column's list (whose numbers sit in its left
     padding) and inside the page: built from this code and the committed SVGs, not the committed page."""
-    from convanim.gallery_index import html_text
+    from convanim.gallery.index import html_text
     from convanim.templates import load_templates
 
     page = tmp_path / "index.html"

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import sys
+import subprocess
 import json
 import math
 import os
@@ -18,11 +20,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from convanim import gallery, gallery_index, make_spec
+from convanim import make_spec
+from convanim.gallery import builder as gallery, index as gallery_index
 from convanim.cli import cli
-from convanim.explain import pytorch_code
-from convanim.gallery_index import inline_svg
-from convanim.geometry import macs, parameter_count
+from convanim.describe import pytorch_code
+from convanim.gallery.index import inline_svg
+from convanim.counts import macs, parameter_count
 from convanim.spec import SpecError, output_shape
 from convanim.templates import Template, builtin_template_dir, load_templates
 
@@ -119,7 +122,7 @@ def test_check_names_renderer_changes_edited_missing_and_extra_files(templates_d
         "no_padding_no_strides.svg: missing",
         "padding_strides.gif: file differs from the one built",
         "index.html: differs from the index the templates and outputs give",  # it inlines the SVGs
-        "old_name.gif: no template produces it (remove it, or run 'convanim gallery --clean')"]
+        "old_name.gif: no template produces it (remove it, or pass clean=True)"]
     monkeypatch.setattr(gallery, "renderer_hash", lambda package_dir=None: "a different renderer")
     assert "numerical_max_pooling.gif: renderer changed" in gallery.check(templates, out)
 
@@ -140,7 +143,7 @@ def test_only_builds_the_named_templates_and_refuses_unknown_names(templates_dir
         "padding_strides.gif", "padding_strides.svg"]
     assert build(templates_dir, out, jobs=1, only=["padding_strides,no_padding_no_strides"], force=True).built == [
         "no_padding_no_strides.gif", "no_padding_no_strides.svg", "padding_strides.gif", "padding_strides.svg"]
-    with pytest.raises(SpecError, match="--only: no template named 'padding_stride'"):
+    with pytest.raises(SpecError, match="only: no template named 'padding_stride'"):
         build(templates_dir, out, only=["padding_stride"])
     assert build(templates_dir, out, jobs=1, only=["padding_strides"], force=True).built == [
         "padding_strides.gif", "padding_strides.svg"]
@@ -199,15 +202,38 @@ def test_a_corrupt_manifest_means_a_full_rebuild(templates_dir: Path, tmp_path: 
 
 def test_the_renderer_hash_covers_renderer_sources_only(tmp_path: Path) -> None:
     package = tmp_path / "convanim"
-    (package / "backends").mkdir(parents=True)
-    for name in ("scene.py", "cli.py", "gallery.py", "backends/svg.py"):
+    for folder in ("backends", "cli", "gallery", "figures"):
+        (package / folder).mkdir(parents=True)
+    for name in ("primitives.py", "cli/render.py", "gallery/index.py", "templates.py", "backends/svg.py",
+                 "figures/plane.py"):
         (package / name).write_text("# v1\n")
     first = gallery.renderer_hash(package)
-    (package / "cli.py").write_text("# v2\n")
-    (package / "gallery.py").write_text("# v2\n")
+    for name in ("cli/render.py", "gallery/index.py", "templates.py"):
+        (package / name).write_text("# v2\n")
     assert gallery.renderer_hash(package) == first
-    (package / "backends" / "svg.py").write_text("# v2\n")
-    assert gallery.renderer_hash(package) != first
+    for name in ("backends/svg.py", "figures/plane.py", "primitives.py"):
+        (package / name).write_text(f"# v2 {name}\n")
+        assert gallery.renderer_hash(package) != first
+        first = gallery.renderer_hash(package)
+
+
+def test_every_module_a_render_imports_is_in_the_renderer_allow_list() -> None:
+    """A module that takes part in drawing but is missing from RENDERER_MODULES would let a stale gallery pass."""
+    code = ("import sys; from convanim import animate, make_spec; from convanim.templates import load_templates\n"
+            "for t in load_templates():\n"
+            "    a = t.animation(); a.scene; a.frame(0); a.to_svg()\n"
+            "print('\\n'.join(sorted(m for m in sys.modules if m.startswith('convanim'))))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    root = Path(gallery.__file__).resolve().parent.parent
+    not_drawing = {"convanim", "convanim.templates", "convanim.parse", "convanim.errors", "convanim.builtin_templates",
+                   "convanim.backends.files"}
+    for module in result.stdout.split():
+        if module in not_drawing:
+            continue
+        spec = importlib.util.find_spec(module)
+        assert spec is not None and spec.origin is not None
+        relative = Path(spec.origin).resolve().relative_to(root).as_posix()
+        assert gallery.is_renderer_module(relative), f"{module} draws but is not in RENDERER_MODULES"
 
 
 def test_progress_bar_only_on_a_terminal() -> None:

@@ -11,8 +11,8 @@ import pytest
 from numpy.lib.stride_tricks import sliding_window_view
 
 from convanim.animation import animate
-from convanim.contrast import contrast_ratio, over
-from convanim.scene import Line, Polygon, Scene, Text, text_extent
+from convanim.figures.contrast import contrast_ratio, over
+from convanim.primitives import Line, Polygon, Scene, Text, text_extent
 from convanim.spec import make_spec
 from convanim.templates import load_template
 from convanim.theme import THEMES
@@ -178,7 +178,7 @@ def test_average_pooling_outputs_share_one_format_with_room_in_their_cells():
 
 
 def test_whole_outputs_are_drawn_as_integers():
-    from convanim.values import format_values
+    from convanim.figures.values import format_values
 
     assert list(format_values(np.array([2.0, 3.0]))) == ["2", "3"]
     assert list(format_values(np.array([2.0, 5 / 3, 14 / 9]))) == ["2.0", "1.7", "1.6"]

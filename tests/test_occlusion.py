@@ -8,10 +8,10 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from convanim import make_spec
-from convanim.raster import frame_image
-from convanim.scene import OBLIQUE, Line, Polygon, Scene, Text, quad
-from convanim.scenes import build_scene
-from convanim.scenes.occlusion import hide_under_planes
+from convanim.backends.raster import frame_image
+from convanim.primitives import OBLIQUE, Line, Polygon, Scene, Text, quad
+from convanim.figures import build_scene
+from convanim.figures.occlusion import hide_under_planes
 from convanim.theme import THEMES
 from convanim.view import make_view
 

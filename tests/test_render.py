@@ -15,7 +15,7 @@ from convanim.animation import animate
 from convanim.backends.gif import write_gif
 from convanim.cli import cli
 from convanim.geometry import REAL, Geometry
-from convanim.scene import Polygon
+from convanim.primitives import Polygon
 from convanim.spec import SpecError, make_spec
 from convanim.view import make_view
 
@@ -154,7 +154,7 @@ def test_svg_has_one_state_per_frame_and_shades_the_taps():
 
 
 def test_numbers_are_computed_from_the_taps():
-    from convanim.values import input_values, kernel_values, output_values
+    from convanim.figures.values import input_values, kernel_values, output_values
 
     for op, stride in (("conv", 2), ("maxpool", 1), ("avgpool", 1)):
         spec = make_spec(input_size=5, kernel_size=3, stride=stride, padding=1 if op == "conv" else 0, op=op)
@@ -222,8 +222,8 @@ def test_render_cli_writes_a_gif(tmp_path):
     (["-o", "{tmp}/x.bmp"], "output: unknown format '.bmp'"),
     (["-o", "{tmp}/missing/x.gif"], "does not exist"),
     (["--input", "100", "-o", "{tmp}/x.gif"], "more than the limit of 4,096"),
-    (["--input", "20", "--max-frames", "100", "-o", "{tmp}/x.gif"], "raise it with --max-frames"),
-    (["--cell-size", "2", "-o", "{tmp}/x.gif"], "cell_size: must be between 4 and 400"),
+    (["--input", "20", "--max-frames", "100", "-o", "{tmp}/x.gif"], "raise --max-frames"),
+    (["--cell-size", "2", "-o", "{tmp}/x.gif"], "--cell-size: must be between 4 and 400"),
     (["--input", "60", "--cell-size", "400", "-o", "{tmp}/x.gif"], "more than 8000 on a side"),
     ([], "give -o FILE and/or --frames DIR"),
     (["--frames", "{tmp}/nowhere/deeper"], "frames: neither directory"),
@@ -241,15 +241,15 @@ def test_render_bad_input_is_one_line_exit_2_and_no_file(tmp_path, args, words):
 def test_a_too_large_picture_suggests_a_cell_size_that_fits():
     import re
 
-    from convanim.scenes import build_scene
+    from convanim.figures import build_scene
 
     spec = make_spec(dims=1, input_size=1000, kernel_size=5, padding=2)
     with pytest.raises(SpecError, match="more than 8000 on a side") as refused:
         build_scene(spec, make_view(max_frames=2000))
-    size = int(re.search(r"--cell-size (\d+) or less", str(refused.value)).group(1))
+    size = int(re.search(r"cell_size=(\d+) or less", str(refused.value)).group(1))
     scene = build_scene(spec, make_view(max_frames=2000, cell_size=size))
     assert max(scene.width, scene.height) <= 8000
-    with pytest.raises(SpecError, match="too many cells to draw even at --cell-size 4"):
+    with pytest.raises(SpecError, match="too many cells to draw even at cell_size=4"):
         build_scene(make_spec(dims=1, input_size=3000, kernel_size=5), make_view(max_frames=3000))
 
 
@@ -307,8 +307,8 @@ def test_render_block_template_renders_the_whole_block(tmp_path):
 ])
 def test_transposed_label_says_exactly_what_the_drawn_grid_adds(args, lines):
     """Readers of the classic figures could not tell input from output; the label must not add to the confusion."""
-    from convanim.scene import Text
-    from convanim.scenes import build_scene
+    from convanim.primitives import Text
+    from convanim.figures import build_scene
 
     spec = make_spec(transposed=True, **args)
     geometry = Geometry(spec)
@@ -330,8 +330,8 @@ def test_transposed_label_says_exactly_what_the_drawn_grid_adds(args, lines):
                                   dict(input_size=5, kernel_size=3, stride=2, transposed=True, output_padding=1)])
 def test_1d_figure_puts_the_output_row_above_the_input_row_joined_by_lines(args):
     """The classic figure's idea in 1d: input below, output above, the window joined to its output cell."""
-    from convanim.scene import Line
-    from convanim.scenes import build_scene
+    from convanim.primitives import Line
+    from convanim.figures import build_scene
 
     spec = make_spec(dims=1, **args)
     geometry = Geometry(spec)
@@ -361,8 +361,8 @@ def test_1d_figure_puts_the_output_row_above_the_input_row_joined_by_lines(args)
     (dict(dims=1, input_size=5, kernel_size=2, padding=((0, 1),)), ["padded 6:", "left 0, right 1"]),
 ])
 def test_asymmetric_padding_label_gives_each_side(args, lines):
-    from convanim.scene import Text
-    from convanim.scenes import build_scene
+    from convanim.primitives import Text
+    from convanim.figures import build_scene
 
     spec = make_spec(**args)
     scene = build_scene(spec, make_view())

@@ -10,10 +10,10 @@ import pytest
 
 from convanim import make_spec
 from convanim.geometry import Geometry, channel_inputs
-from convanim.raster import frame_image
-from convanim.scene import Polygon, Text
-from convanim.scenes import build_scene
-from convanim.scenes.channels import frame_plan
+from convanim.backends.raster import frame_image
+from convanim.primitives import Polygon, Text
+from convanim.figures import build_scene
+from convanim.figures.channels import frame_plan
 from convanim.spec import SpecError
 from convanim.view import make_view
 
@@ -118,8 +118,8 @@ ELIDED_SEQUENCES = [
 @pytest.mark.parametrize("args", ELIDED_SEQUENCES)
 @pytest.mark.parametrize("view_name", ["oblique", "flat"])
 def test_elided_sequence_shades_exactly_the_drawn_rows_the_filter_reads(args, view_name):
-    from convanim.scenes.channels import drawn_channels
-    from convanim.scenes.sequence import MAX_ROWS
+    from convanim.figures.channels import drawn_channels
+    from convanim.figures.sequence import MAX_ROWS
 
     spec = make_spec(**args)
     view = make_view(view_name)
@@ -243,9 +243,9 @@ def test_volume_shades_exactly_the_taps_on_their_depth_slices(args, view_name):
                                         ("separable", dict(input_size=6, in_channels=12, kernel_size=3,
                                                            out_channels=20))])  # elided: 4 of 12, 4 of 20
 def test_stages_shade_exactly_each_stage_s_taps(block_args):
-    from convanim import stages
-    from convanim.scenes.channels import drawn_channels
-    from convanim.scenes.stages import build_staged_scene, stage_steps
+    from convanim import blocks as stages
+    from convanim.figures.channels import drawn_channels
+    from convanim.figures.blocks import build_staged_scene, stage_steps
 
     block = getattr(stages, block_args[0])(**block_args[1])
     view = make_view()
@@ -291,8 +291,9 @@ def test_stages_shade_exactly_each_stage_s_taps(block_args):
 
 
 def test_separable_caption_counts_parameters_and_macs_against_the_standard_convolution():
-    from convanim.geometry import macs, parameter_count
-    from convanim.stages import animate_stages, separable
+    from convanim.counts import macs, parameter_count
+    from convanim.animation import animate_stages
+    from convanim.blocks import separable
 
     block = separable(input_size=12, in_channels=3, kernel_size=5, out_channels=4)
     scene = animate_stages(block).scene
@@ -317,7 +318,7 @@ def test_stages_command_writes_the_animation_and_rejects_bad_input(tmp_path):
     with Image.open(out) as image:
         assert image.n_frames == 16 * 2 + 16 * 2  # both stages sweep both channels
     bad = CliRunner().invoke(cli, ["stages", "inverted-residual", "--kernel", "2", "-o", str(tmp_path / "x.gif")])
-    assert bad.exit_code == 2 and "kernel_size" in bad.output
+    assert bad.exit_code == 2 and "--kernel:" in bad.output
     frames = tmp_path / "frames"  # per-frame files and the beamer line, as from render
     result = CliRunner().invoke(cli, ["stages", "inverted-residual", "--input", "3", "--frames", str(frames)])
     assert result.exit_code == 0, result.output
@@ -330,8 +331,8 @@ def test_stages_command_writes_the_animation_and_rejects_bad_input(tmp_path):
 
 
 def test_stages_respect_max_frames_in_all():
-    from convanim.scenes.stages import build_staged_scene
-    from convanim.stages import separable
+    from convanim.figures.blocks import build_staged_scene
+    from convanim.blocks import separable
 
     block = separable(input_size=12, in_channels=3, kernel_size=5, out_channels=4)
     assert build_staged_scene(block, make_view(max_frames=133)).frame_count == 133  # 64+2, then 64+3
@@ -349,7 +350,7 @@ ELIDED = [
 
 
 def drawn_planes(spec):
-    from convanim.scenes.channels import drawn_channels
+    from convanim.figures.channels import drawn_channels
 
     out_drawn = drawn_channels(spec.out_channels)
     return drawn_channels(spec.in_channels, channel_inputs(spec)[0][0]), out_drawn
@@ -425,7 +426,7 @@ def test_small_stacks_are_drawn_in_full():
 
 
 def connectors(scene, frame: int):
-    from convanim.scene import Line
+    from convanim.primitives import Line
 
     return [item for item in scene.items if isinstance(item, Line) and item.frame == frame and item.dash is None
             and item.opacity == 1.0 and item.color == scene.theme.connector]
@@ -538,9 +539,9 @@ def test_render_takes_a_channel_option(tmp_path):
 def test_block_labels_sit_on_plates_above_the_connectors():
     """Connectors between stages run past the next tensor's labels: every label is painted after them, on a
     background plate, and every plate before any label (so that no plate covers a neighbour's descenders)."""
-    from convanim import stages
-    from convanim.scene import Line
-    from convanim.scenes.stages import build_staged_scene
+    from convanim import blocks as stages
+    from convanim.primitives import Line
+    from convanim.figures.blocks import build_staged_scene
 
     scene = build_staged_scene(stages.separable(input_size=6, in_channels=2, kernel_size=3, out_channels=2),
                                make_view())

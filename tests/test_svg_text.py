@@ -14,7 +14,7 @@ import pytest
 from convanim.animation import animate
 from convanim.backends.svg import write_svg
 from convanim.fonts import font
-from convanim.scene import Scene, Text
+from convanim.primitives import Scene, Text
 from convanim.spec import make_spec
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -8,8 +8,8 @@ from typing import BinaryIO
 import numpy as np
 from PIL import GifImagePlugin, Image
 
-from ..raster import Rasterizer
-from ..scene import Scene
+from convanim.backends.raster import Rasterizer
+from convanim.primitives import Scene
 
 KEEP = 255  # palette index meaning "unchanged" in a delta frame, or "transparent" in a transparent GIF
 

@@ -7,9 +7,9 @@ from typing import BinaryIO, Iterator
 
 from PIL import Image
 
-from ..raster import Rasterizer
-from ..scene import Scene
-from ..spec import SpecError
+from convanim.backends.raster import Rasterizer
+from convanim.primitives import Scene
+from convanim.spec import SpecError
 
 MAX_SHEET_SIDE = 16000
 SHEET_GAP = 12
@@ -35,7 +35,7 @@ def write_png_sheet(scene: Scene, stream: BinaryIO) -> None:
     height = rows * scene.height + (rows - 1) * SHEET_GAP
     if max(width, height) > MAX_SHEET_SIDE:
         raise SpecError(f"output: a sheet of {scene.frame_count} frames would be {width}x{height} pixels, more than "
-                        f"{MAX_SHEET_SIDE} on a side; use --frames DIR, or a smaller --cell-size")
+                        f"{MAX_SHEET_SIDE} on a side; write per-frame files (frames), or use a smaller cell_size")
     mode = "RGBA" if scene.transparent else "RGB"
     fill = (0, 0, 0, 0) if scene.transparent else scene.theme.background
     sheet = Image.new(mode, (width, height), fill)

@@ -13,9 +13,9 @@ from itertools import groupby
 from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
-from ..fonts import font
-from ..raster import _line_quads
-from ..scene import Item, Line, Polygon, Scene, Text, text_plate
+from convanim.fonts import font
+from convanim.backends.raster import _line_quads
+from convanim.primitives import Item, Line, Polygon, Scene, Text, text_plate
 
 FONT_FAMILY = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, 'Liberation Sans', Arial, Helvetica, sans-serif"
 TEXT_ANCHORS = {"l": "start", "m": "middle", "r": "end"}  # Pillow's horizontal anchor letter -> SVG text-anchor

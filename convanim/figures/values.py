@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .geometry import REAL, Geometry
+from convanim.geometry import REAL, Geometry
 
 INPUT_LEVELS = 4  # inputs 0..3 and weights 0..2, as in the classic numerical figures
 WEIGHT_LEVELS = 3

@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, IO
 
-from .spec import SpecError
+from convanim.errors import SpecError
 
 
 def check_writable_directory(path: Path) -> None:

@@ -11,8 +11,8 @@ from typing import Iterator
 import numpy as np
 from PIL import Image, ImageDraw
 
-from .fonts import font
-from .scene import Item, Line, Polygon, Scene, Text, text_plate
+from convanim.fonts import font
+from convanim.primitives import Item, Line, Polygon, Scene, Text, text_plate
 
 SUPERSAMPLE = 4
 Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive)

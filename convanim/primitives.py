@@ -11,8 +11,8 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Union
 
-from .fonts import font
-from .theme import RGB, Theme
+from convanim.fonts import font
+from convanim.theme import RGB, Theme
 
 Point3 = tuple[float, float, float]
 
@@ -58,7 +58,7 @@ def halo_width(size: float) -> int:
 def text_plate(text: Text, x: float, y: float) -> tuple[int, int, int, int]:
     """The plate behind a text anchored at pixel (x, y): its (left, top, right, bottom), whole pixels. One box, not
     a rim round each glyph: lines crossing a label stop at its edge instead of leaving stubs between the words."""
-    from .fonts import font
+    from convanim.fonts import font
 
     left, top, right, bottom = font(round(text.size), text.bold).getbbox(text.text, anchor=text.anchor)
     pad = halo_width(text.size)

@@ -12,17 +12,17 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..explain import pytorch_code
-from ..geometry import REAL, Geometry, channel_inputs
-from ..scene import OBLIQUE, Item, Line, Text
-from ..spec import ConvSpec, SpecError
-from ..stages import StagedBlock
-from ..view import ViewSpec
-from .channels import (PlaneStack, StackShape, base_projection, caption_lines, channel_list, connector_items,
+from convanim.describe import pytorch_code
+from convanim.geometry import REAL, Geometry, channel_inputs
+from convanim.primitives import OBLIQUE, Item, Line, Text
+from convanim.spec import ConvSpec, SpecError
+from convanim.blocks import StagedBlock
+from convanim.view import ViewSpec
+from convanim.figures.channels import (PlaneStack, StackShape, base_projection, caption_lines, channel_list, connector_items,
                        drawn_channels, frame_plan, group_fill, place_stacks, reach_items, shade_items, stack_items,
                        stack_outlines)
-from .occlusion import hide_under_planes
-from .common import finish, shape_str, style_for
+from convanim.figures.occlusion import hide_under_planes
+from convanim.figures.common import finish, shape_str, style_for
 
 
 def build_staged_scene(block: StagedBlock, view: ViewSpec):
@@ -125,8 +125,8 @@ def stage_steps(block: StagedBlock, view: ViewSpec) -> list[tuple[int, int, int,
     for s, stage in enumerate(block.stages):
         budget = view.max_frames - len(steps)
         if budget < 1:
-            raise SpecError(f"max_frames: {view.max_frames:,} frames are not enough for every stage; raise it with "
-                            f"--max-frames")
+            raise SpecError(f"max_frames: {view.max_frames:,} frames are not enough for every stage; raise "
+                            f"max_frames")
         plan = frame_plan(Geometry(stage.spec).frame_count, stage.spec.out_channels, unswept, limit=budget,
                           shown=drawn_channels(stage.spec.out_channels))
         steps += [(s, p, oc, plan.note) for p, oc in plan.steps]
@@ -134,13 +134,13 @@ def stage_steps(block: StagedBlock, view: ViewSpec) -> list[tuple[int, int, int,
 
 
 def _params(spec: ConvSpec) -> tuple[int, int]:
-    from ..geometry import parameter_count
+    from convanim.counts import parameter_count
 
     return parameter_count(spec)
 
 
 def _macs(spec: ConvSpec) -> int:
-    from ..geometry import macs
+    from convanim.counts import macs
 
     return macs(spec)
 

@@ -7,15 +7,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..contrast import over, readable
-from ..explain import pytorch_code
-from ..geometry import REAL, Geometry, check_frame_limit
-from ..scene import FLAT, OBLIQUE, Line, Polygon, Text, quad
-from ..spec import ConvSpec
-from ..theme import RGB, Theme
-from ..values import format_values, input_values, kernel_values, max_taps, output_values
-from ..view import ViewSpec
-from .common import Style, caption_items, finish, fitted_size, grid_lines, label_items, shape_str, style_for
+from convanim.figures.contrast import over, readable
+from convanim.describe import pytorch_code
+from convanim.geometry import REAL, Geometry, check_frame_limit
+from convanim.primitives import FLAT, OBLIQUE, Line, Polygon, Text, quad
+from convanim.spec import ConvSpec
+from convanim.theme import RGB, Theme
+from convanim.figures.values import format_values, input_values, kernel_values, max_taps, output_values
+from convanim.view import ViewSpec
+from convanim.figures.common import Style, caption_items, finish, fitted_size, grid_lines, label_items, shape_str, style_for
 
 ROW_GAP = 2.5  # cells between the input row and the output row of a 1d figure
 
@@ -23,7 +23,7 @@ ROW_GAP = 2.5  # cells between the input row and the output row of a 1d figure
 def build_plane_scene(spec: ConvSpec, view: ViewSpec):
     """Scene of a 2d convolution or pooling on one channel (1d specs are drawn as a one-row plane)."""
     geometry = Geometry(spec)
-    check_frame_limit(geometry, view.max_frames, "--max-frames")
+    check_frame_limit(geometry, view.max_frames)
     theme = view.theme
     grid_rows, grid_cols = _as2d(geometry.grid_shape)
     out_rows, out_cols = _as2d(geometry.output_shape)

@@ -12,15 +12,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..explain import pytorch_code
-from ..fonts import font
-from ..geometry import REAL, Geometry, channel_inputs
-from ..scene import FLAT, OBLIQUE, Item, Line, Polygon, Projection, Text, quad
-from ..spec import ConvSpec, SpecError
-from ..theme import RGB, Theme
-from ..view import ViewSpec
-from .common import Style, finish, grid_lines, shape_str, style_for
-from .occlusion import hide_under_planes
+from convanim.describe import pytorch_code
+from convanim.fonts import font
+from convanim.geometry import REAL, Geometry, channel_inputs
+from convanim.primitives import FLAT, OBLIQUE, Item, Line, Polygon, Projection, Text, quad
+from convanim.spec import ConvSpec, SpecError
+from convanim.theme import RGB, Theme
+from convanim.view import ViewSpec
+from convanim.figures.common import Style, finish, grid_lines, shape_str, style_for
+from convanim.figures.occlusion import hide_under_planes
 
 FULL_SWEEP_FRAMES = 64  # up to this many (position, output channel) pairs, every output channel is swept fully
 PLANE_GAP = 0.9  # cells between the planes of a stack
@@ -93,7 +93,7 @@ def frame_plan(positions: int, out_channels: int, view: ViewSpec, limit: int | N
     if len(steps) > limit:
         raise SpecError(f"max_frames: this view needs {len(steps):,} frames ({positions:,} output positions"
                         f"{f' + {len(others)} other output channels' if others else ''}), more than "
-                        f"the limit of {limit:,}; raise it with --max-frames")
+                        f"the limit of {limit:,}; raise max_frames")
     return FramePlan(steps, note)
 
 

@@ -10,10 +10,10 @@ import math
 import re
 from pathlib import Path
 
-from .explain import AXIS_NAMES, general_formula, layer_name, output_formula, pytorch_code, shape_text
-from .geometry import macs, parameter_count, weight_shape
-from .spec import ConvSpec, make_spec, output_shape
-from .templates import Template
+from convanim.describe import AXIS_NAMES, general_formula, layer_name, output_formula, pytorch_code, shape_text
+from convanim.counts import macs, parameter_count, standard_convolution, weight_shape
+from convanim.spec import ConvSpec, make_spec, output_shape
+from convanim.templates import Template
 
 README_INTRO = """\
 # Gallery
@@ -250,20 +250,6 @@ def _cost_details(spec: ConvSpec) -> str:
     if comparison:
         lines.append(f"<dt>Standard conv</dt><dd>{comparison}</dd>")
     return "\n".join(lines)
-
-
-def standard_convolution(spec: ConvSpec) -> ConvSpec | None:
-    """The standard convolution between the same shapes that a grouped, depthwise or 1x1 layer stands in for:
-    the same layer with groups=1, or for a 1x1 layer a 3x3 one padded by 1. None for any other layer."""
-    if spec.is_pool:
-        return None
-    if spec.groups > 1:
-        return dataclasses.replace(spec, groups=1)
-    if spec.transposed or any(k != 1 for k in spec.kernel_size) or any(b or a for b, a in spec.padding):
-        return None
-    wider = make_spec(dims=spec.dims, input_size=spec.input_size, kernel_size=3, stride=spec.stride, padding=1,
-                      in_channels=spec.in_channels, out_channels=spec.out_channels, bias=spec.bias)
-    return wider if output_shape(wider) == output_shape(spec) else None
 
 
 def standard_comparison(spec: ConvSpec) -> str:

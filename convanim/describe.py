@@ -4,10 +4,20 @@ from __future__ import annotations
 
 import math
 
-from .geometry import Geometry, macs, parameter_count, weight_shape
-from .spec import ConvSpec, make_spec, output_length
+from typing import TYPE_CHECKING
+
+from convanim.counts import macs, parameter_count, weight_shape
+from convanim.spec import ConvSpec, make_spec, output_length, output_shape
+
+if TYPE_CHECKING:
+    from convanim.geometry import Geometry
 
 AXIS_NAMES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
+
+
+def shape_str(shape: tuple[int, ...]) -> str:
+    """`(5, 7)` -> `5×7`, as figures and captions write shapes."""
+    return "\u00d7".join(map(str, shape))
 
 
 def layer_name(spec: ConvSpec) -> str:
@@ -95,6 +105,8 @@ def output_formula(spec: ConvSpec, axis: int) -> str:
 
 def explain(spec: ConvSpec, compare_dense: bool = False) -> str:
     """The full explanation `convanim explain` prints."""
+    from convanim.geometry import Geometry  # numpy: only when a layer is explained, not when captions are written
+
     geometry = Geometry(spec)
     out_shape = geometry.output_shape
     lines = [f"{layer_name(spec)}: input {shape_text(spec.input_size, spec.in_channels)} -> "
@@ -169,7 +181,7 @@ def _direct_line(spec: ConvSpec, out_shape: tuple[int, ...]) -> str:
     direct = make_spec(dims=spec.dims, input_size=out_shape, kernel_size=spec.kernel_size, stride=spec.stride,
                        padding=spec.padding, dilation=spec.dilation, in_channels=spec.out_channels,
                        out_channels=spec.in_channels, groups=spec.groups, bias=spec.bias)
-    back = Geometry(direct).output_shape
+    back = output_shape(direct)
     note = "" if back == spec.input_size else (f" (it gives {shape_text(back)}, not {shape_text(spec.input_size)}: "
                                                f"output_padding >= stride has no direct counterpart)")
     return (f"Transpose of: {pytorch_code(direct)} on a {shape_text(out_shape, spec.out_channels)} input, "

@@ -1,21 +1,17 @@
 """Blocks made of several layers (depthwise separable, MobileNet v2's inverted residual), animated as one scene.
 
-`separable(...)` and `inverted_residual(...)` build a validated `StagedBlock`; `animate_stages(block, view)` gives an
-`Animation` whose frames run over stage 1, then stage 2, and so on.
+`separable(...)` and `inverted_residual(...)` build a validated `StagedBlock`, a plain value;
+`convanim.animation.animate_stages(block, view)` animates it stage after stage.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
-from .animation import Animation
-from .geometry import macs, parameter_count
-from .scene import Scene
-from .spec import ConvSpec, SpecError, make_spec, output_shape
-from .scenes.common import shape_str
-from .view import ViewSpec, make_view
+from convanim.counts import macs, parameter_count
+from convanim.spec import ConvSpec, SpecError, make_spec, output_shape
+from convanim.describe import shape_str
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,28 +75,3 @@ def inverted_residual(input_size: int | tuple[int, int] = 5, in_channels: int = 
                         Stage(f"depthwise {kernel_size}×{kernel_size}", depthwise, "depthwise channel"),
                         Stage("project 1×1", project, "output channel")),
                        reference, skip=stride == 1 and out_channels == in_channels)
-
-
-class StagedAnimation(Animation):
-    """An `Animation` of a whole block; saves to every format an `Animation` does."""
-
-    def __init__(self, block: StagedBlock, view: ViewSpec) -> None:
-        super().__init__(block.stages[0].spec, view)
-        self.block = block
-
-    @cached_property
-    def scene(self) -> Scene:
-        from .scenes.stages import build_staged_scene
-
-        return build_staged_scene(self.block, self.view)
-
-
-def animate_stages(block: StagedBlock, view: ViewSpec | str | None = None, **view_options: Any) -> StagedAnimation:
-    """`animate_stages(separable(input_size=12, in_channels=3, kernel_size=5, out_channels=4)).save("sep.gif")`."""
-    if isinstance(view, str):
-        view = make_view(view, **view_options)
-    elif view is None:
-        view = make_view(**view_options)
-    elif view_options:
-        raise TypeError("pass either a ViewSpec or view options, not both")
-    return StagedAnimation(block, view)

@@ -2,26 +2,26 @@
 
 from __future__ import annotations
 
-from ..scene import Scene
-from ..spec import ConvSpec
-from ..view import ViewSpec
+from convanim.primitives import Scene
+from convanim.spec import ConvSpec
+from convanim.view import ViewSpec
 
 
 def build_scene(spec: ConvSpec, view: ViewSpec) -> Scene:
     """Pick the figure: a channelled sequence, a volume, a stack of channel planes, or the classic single plane."""
     several = spec.in_channels > 1 or spec.out_channels > 1
     if spec.dims == 1 and several:
-        from .sequence import build_sequence_scene
+        from convanim.figures.sequence import build_sequence_scene
 
         return build_sequence_scene(spec, view)
     if spec.dims == 3:
-        from .volume import build_volume_scene
+        from convanim.figures.volume import build_volume_scene
 
         return build_volume_scene(spec, view)
     if spec.dims == 2 and several:
-        from .channels import build_channels_scene
+        from convanim.figures.channels import build_channels_scene
 
         return build_channels_scene(spec, view)
-    from .plane import build_plane_scene
+    from convanim.figures.plane import build_plane_scene
 
     return build_plane_scene(spec, view)

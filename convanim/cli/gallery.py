@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from convanim.cli.options import cli_message
+
 TEMPLATES_HELP = "Read the templates from this folder instead of the ones that ship with convanim."
 
 
@@ -17,8 +19,8 @@ TEMPLATES_HELP = "Read the templates from this folder instead of the ones that s
               help=TEMPLATES_HELP)
 def list_command(templates_dir: Path | None) -> None:
     """The templates, one a line: name, layer, shapes and title. Render one with `render --template NAME`."""
-    from .gallery_index import layer_summary
-    from .templates import load_templates
+    from convanim.gallery.index import layer_summary
+    from convanim.templates import load_templates
 
     templates = load_templates(templates_dir)
     width = max((len(t.name) for t in templates), default=0)
@@ -45,8 +47,8 @@ def gallery_command(templates_dir: Path | None, out_dir: Path, jobs: int, only: 
 
     Only outputs whose template or renderer changed since the last build are rendered again
     (the folder's manifest.json records the hashes)."""
-    from . import gallery
-    from .templates import load_templates
+    from convanim.gallery import builder as gallery
+    from convanim.templates import load_templates
 
     templates = load_templates(templates_dir)
     if check:
@@ -55,10 +57,13 @@ def gallery_command(templates_dir: Path | None, out_dir: Path, jobs: int, only: 
         if problems:
             click.echo(f"gallery: {out_dir} is stale ({len(problems)}); run 'convanim gallery' to rebuild:", err=True)
             for problem in problems:
-                click.echo(f"  {problem}", err=True)
+                click.echo(f"  {cli_message(problem)}", err=True)
             return 1
         click.echo(f"gallery: {out_dir} is up to date ({len(gallery.expected_outputs(templates))} outputs)")
         return 0
     report = gallery.build(templates, out_dir, jobs=jobs, only=only, clean=clean, force=force, progress=sys.stderr)
     click.echo(report.summary(out_dir))
     return 0
+
+
+COMMANDS = (list_command, gallery_command)

@@ -6,11 +6,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..fonts import font
-from ..scene import FLAT, OBLIQUE, Item, Line, Scene, Text, fit
-from ..theme import Theme
-from ..view import MAX_CANVAS_SIDE, ViewSpec
-from ..spec import SpecError
+from convanim.describe import shape_str  # noqa: F401  (figures name shapes as explain does)
+from convanim.fonts import font
+from convanim.primitives import FLAT, OBLIQUE, Item, Line, Scene, Text, fit
+from convanim.theme import Theme
+from convanim.view import MAX_CANVAS_SIDE, ViewSpec
+from convanim.spec import SpecError
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,10 +47,6 @@ def fitted_size(text: str, size: float, width: float) -> float:
     """`size`, or smaller so that `text` fits in `width` pixels (e.g. "1.67" in a small cell)."""
     length = font(round(size)).getlength(text)
     return size if length <= width else max(6.0, size * width / length)
-
-
-def shape_str(shape: tuple[int, ...]) -> str:
-    return "\u00d7".join(map(str, shape))
 
 
 def grid_lines(real: np.ndarray, x0: float, y0: float, z: float, theme: Theme, style: Style) -> list[Item]:
@@ -143,8 +140,8 @@ def finish(items: list[Item], captions: list[Text], view: ViewSpec, style: Style
         items = [t for t in placed if t.frame is None] + items + [t for t in placed if t.frame is not None]
     if max(width, height) > MAX_CANVAS_SIDE:
         fitting = int(style.cell / view.scale * MAX_CANVAS_SIDE / max(width, height))  # text does not shrink: a guess
-        hint = (f"try --cell-size {fitting} or less, or a smaller --input" if fitting >= 4 else
-                "too many cells to draw even at --cell-size 4; draw a smaller --input (the geometry is the same "
+        hint = (f"try cell_size={fitting} or less, or a smaller input_size" if fitting >= 4 else
+                "too many cells to draw even at cell_size=4; draw a smaller input_size (the geometry is the same "
                 "at any size: 'convanim explain' gives the numbers)")
         raise SpecError(f"cell_size: the picture would be {width}x{height} pixels, more than {MAX_CANVAS_SIDE} on a "
                         f"side; {hint}")

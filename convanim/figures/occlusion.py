@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..scene import Item, Line, Point3, Projection
+from convanim.primitives import Item, Line, Point3, Projection
 
 EPSILON = 1e-9
 SHORTEST = 1e-3  # visible pieces shorter than this (in cells, as a fraction of the line) are dropped

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .theme import RGB
+from convanim.theme import RGB
 
 MIN_TEXT_CONTRAST = 4.5  # WCAG AA for normal text
 BLACK: RGB = (0, 0, 0)

@@ -3,7 +3,7 @@
 `gallery/manifest.json` records, per output file, a hash of the template's resolved spec and view, a hash of the
 renderer's source files and the file's own hash. A build skips outputs whose three hashes still match; `check` lists
 what differs without rendering anything. Every file is written to a temporary file beside it and moved into place,
-so an interrupted build leaves each file either old or new. The index pages come from `convanim.gallery_index`.
+so an interrupted build leaves each file either old or new. The index pages come from `convanim.gallery.index`.
 """
 
 from __future__ import annotations
@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, TextIO
 
-from .spec import SpecError, output_shape
-from .templates import Template
+from convanim.spec import SpecError, output_shape
+from convanim.templates import Template
 
 MANIFEST = "manifest.json"
 INDEX_FILES = ("README.md", "index.html")
-# Modules that never change what an animation looks like; every other convanim source file is "the renderer".
-NOT_RENDERER = {"__main__.py", "cli.py", "gallery.py", "gallery_cli.py", "gallery_index.py", "templates.py"}
+# The modules that decide what an animation looks like (an allow-list: a module that draws must be named here, and
+# tests/test_gallery.py checks that every module a render imports is). A folder name covers the modules in it.
+RENDERER_MODULES = ("animation.py", "blocks.py", "counts.py", "describe.py", "fonts.py", "geometry.py", "primitives.py",
+                    "spec.py", "theme.py", "view.py", "backends/", "figures/")
 TEMP_PREFIX = ".convanim-"
 FILE_MODE = 0o644  # mkstemp's 0o600 would make the gallery unreadable to others
 
@@ -62,16 +64,21 @@ class BuildReport:
 
 
 def renderer_hash(package_dir: Path | None = None) -> str:
-    """A hash of every renderer source file (all convanim .py files but the gallery, template and CLI modules)."""
-    root = package_dir or Path(__file__).resolve().parent
+    """A hash of every renderer source file (`RENDERER_MODULES`)."""
+    root = package_dir or Path(__file__).resolve().parent.parent
     digest = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
         relative = path.relative_to(root).as_posix()
-        if relative in NOT_RENDERER or "__pycache__" in path.parts:
+        if not is_renderer_module(relative) or "__pycache__" in path.parts:
             continue
         digest.update(f"{relative}\0{len(path.read_bytes())}\0".encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def is_renderer_module(relative: str) -> bool:
+    """Whether the source file at `relative` (to the package folder, e.g. "figures/plane.py") draws."""
+    return any(relative == name or (name.endswith("/") and relative.startswith(name)) for name in RENDERER_MODULES)
 
 
 def expected_outputs(templates: Iterable[Template]) -> list[Output]:
@@ -154,7 +161,7 @@ def select(templates: list[Template], only: Iterable[str]) -> list[Template]:
     names = {t.name for t in templates}
     unknown = [name for name in wanted if name not in names]
     if unknown:
-        raise SpecError(f"--only: no template named {', '.join(map(repr, unknown))} (see 'convanim list')")
+        raise SpecError(f"only: no template named {', '.join(map(repr, unknown))} (see 'convanim list')")
     return [t for t in templates if t.name in wanted]
 
 
@@ -163,7 +170,7 @@ def build(templates: list[Template], out_dir: Path, jobs: int = 0, only: Iterabl
     """Render what is stale (everything with `force`), then write the index pages and the manifest.
 
     `render(template, {format: path})` writes the files (default: `render_template`, the real renderer)."""
-    from .gallery_index import index_files
+    from convanim.gallery.index import index_files
 
     out_dir.mkdir(parents=True, exist_ok=True)
     report = BuildReport()
@@ -236,7 +243,7 @@ def _cost(template: Template) -> int:
 
 def check(templates: list[Template], out_dir: Path) -> list[str]:
     """What differs between `out_dir` and what a build would write: one line per file, empty when in step."""
-    from .gallery_index import index_files
+    from convanim.gallery.index import index_files
 
     problems: list[str] = []
     renderer = renderer_hash()
@@ -254,7 +261,7 @@ def check(templates: list[Template], out_dir: Path) -> list[str]:
         if not path.is_file() or path.read_bytes() != text.encode():
             problems.append(f"{name}: differs from the index the templates and outputs give")
     for name in unexpected_files(templates, out_dir):
-        problems.append(f"{name}: no template produces it (remove it, or run 'convanim gallery --clean')")
+        problems.append(f"{name}: no template produces it (remove it, or pass clean=True)")
     return problems
 
 
@@ -270,7 +277,7 @@ def remove_unexpected(templates: list[Template], out_dir: Path) -> list[str]:
     for name in removed:
         path = out_dir / name
         if path.is_dir() and not path.is_symlink():
-            raise SpecError(f"--clean: {path} is a folder; convanim removes only files it could have written")
+            raise SpecError(f"clean: {path} is a folder; convanim removes only files it could have written")
         path.unlink()
     return removed
 

@@ -1,0 +1,61 @@
+"""The `convanim` command: a thin click layer over the library, one module per command. Options become library
+calls; every user mistake becomes one line on stderr, with the library's parameter names shown as flags, and exit
+status 2. Nothing here imports numpy: each command imports what it needs when it runs."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from convanim import __version__
+from convanim.cli import explain, gallery, map, render, stages
+from convanim.cli.options import cli_message
+from convanim.errors import SpecError
+
+USAGE_ERROR = 2
+
+
+class ConvanimGroup(click.Group):
+    """Turns click's usage errors and our `SpecError` into one line and exit status 2, without a traceback."""
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
+        try:
+            result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = result if isinstance(result, int) else 0
+        except click.UsageError as error:
+            hint = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
+            code = _fail(f"{error.format_message()}{hint}")
+        except SpecError as error:
+            code = _fail(cli_message(str(error)))
+        except click.ClickException as error:
+            click.echo(f"convanim: error: {error.format_message()}", err=True)
+            code = error.exit_code
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            code = 1
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _fail(message: str) -> int:
+    click.echo(f"convanim: error: {message}", err=True)
+    return USAGE_ERROR
+
+
+@click.group(cls=ConvanimGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, package_name="convanim")
+def cli() -> None:
+    """Exact, beautiful animations of convolutions: geometry, explanations, renders and a gallery."""
+
+
+for _module in (map, explain, render, stages, gallery):
+    for _command in _module.COMMANDS:
+        cli.add_command(_command)
+
+
+def main() -> None:
+    cli()
