@@ -15,7 +15,6 @@ import time
 from PIL import Image
 
 from convanim import make_spec
-from convanim.animation import animate
 from convanim.backends.gif import write_gif
 from convanim.backends.raster_formats import frame_images
 from convanim.backends.svg import write_svg
@@ -84,8 +83,8 @@ def main() -> None:
     rows = []
     for name, (spec_args, reference_cell, reference_bytes) in CASES.items():
         for cell in (None, reference_cell):
-            gif_seconds = best_of(7, lambda: render_gif(spec_args, cell))
-            svg_seconds = best_of(7, lambda: render_svg(spec_args, cell))
+            gif_seconds = best_of(7, lambda spec_args=spec_args, cell=cell: render_gif(spec_args, cell))
+            svg_seconds = best_of(7, lambda spec_args=spec_args, cell=cell: render_svg(spec_args, cell))
             gif, svg = render_gif(spec_args, cell), render_svg(spec_args, cell)
             size = Image.open(io.BytesIO(gif)).size
             encode_rgb, encode_indexed = pillow_encode_only(spec_args, cell)

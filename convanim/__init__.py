@@ -30,7 +30,11 @@ _EXPORTS = {
     "load_template": "convanim.templates",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [  # written out (not derived from _EXPORTS) so that linters and IDEs see what is public
+    "Animation", "ConvSpec", "Geometry", "SpecError", "StagedBlock", "ViewSpec", "__version__", "animate",
+    "animate_stages", "channel_inputs", "explain", "inverted_residual", "load_template", "macs", "make_spec",
+    "make_view", "mapping", "output_shape", "parameter_count", "separable", "weight_shape",
+]
 
 if TYPE_CHECKING:
     from convanim.animation import Animation, animate, animate_stages

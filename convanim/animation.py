@@ -9,9 +9,9 @@ from typing import Any
 
 from convanim.backends import format_for
 from convanim.backends.files import check_writable_directory, write_atomic
-from convanim.primitives import Scene
 from convanim.blocks import StagedBlock
 from convanim.errors import SpecError
+from convanim.primitives import Scene
 from convanim.spec import ConvSpec, make_spec
 from convanim.view import ViewSpec, make_view
 

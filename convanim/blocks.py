@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from convanim.counts import macs, parameter_count
-from convanim.spec import ConvSpec, SpecError, make_spec, output_shape
 from convanim.describe import shape_str
+from convanim.spec import ConvSpec, SpecError, make_spec, output_shape
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +59,8 @@ def inverted_residual(input_size: int | tuple[int, int] = 5, in_channels: int = 
     if not isinstance(expansion, int) or expansion < 1:
         raise SpecError(f"expansion: must be a positive integer, got {expansion!r}")
     if kernel_size % 2 == 0:
-        raise SpecError(f"kernel_size: the depthwise stage pads k//2 on each side, so it must be odd, got {kernel_size}")
+        raise SpecError(f"kernel_size: the depthwise stage pads k//2 on each side, so it must be odd, "
+                        f"got {kernel_size}")
     out_channels = in_channels if out_channels is None else out_channels
     wide = in_channels * expansion
     expand = make_spec(dims=2, input_size=input_size, kernel_size=1, in_channels=in_channels, out_channels=wide,

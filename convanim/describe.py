@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-
 from typing import TYPE_CHECKING
 
 from convanim.counts import macs, parameter_count, weight_shape
@@ -88,7 +87,8 @@ def general_formula(spec: ConvSpec) -> str:
 
 
 def output_formula(spec: ConvSpec, axis: int) -> str:
-    """The output-size formula for one axis with the numbers filled in, e.g. `floor((5 + 1 + 1 - 1*(3-1) - 1) / 2) + 1 = 3`."""
+    """The output-size formula for one axis with the numbers filled in,
+    e.g. `floor((5 + 1 + 1 - 1*(3-1) - 1) / 2) + 1 = 3`."""
     n, k, s, d = spec.input_size[axis], spec.kernel_size[axis], spec.stride[axis], spec.dilation[axis]
     before, after = spec.padding[axis]
     out = output_length(spec, axis)

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import importlib.util
 import os
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from PIL import ImageFont
 
 
-@lru_cache(maxsize=None)
+@cache
 def font_path(bold: bool = False) -> str:
     spec = importlib.util.find_spec("matplotlib")
     if spec is None or not spec.submodule_search_locations:

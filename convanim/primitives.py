@@ -8,8 +8,8 @@ that frame. Paint order is list order.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Union
 
 from convanim.fonts import font
 from convanim.theme import RGB, Theme
@@ -66,7 +66,7 @@ def text_plate(text: Text, x: float, y: float) -> tuple[int, int, int, int]:
     return ax + left - pad, ay + top - pad, ax + right + pad, ay + bottom + pad
 
 
-Item = Union[Polygon, Line, Text]
+Item = Polygon | Line | Text
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,9 @@ with messages that name the parameter and the rule, in PyTorch's vocabulary.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Sequence, Union
+from typing import Any, Literal
 
 from convanim.errors import SpecError
 from convanim.parse import PADDING_WORDS, axis_count, parse_layer
@@ -16,8 +17,8 @@ from convanim.parse import PADDING_WORDS, axis_count, parse_layer
 Op = Literal["conv", "maxpool", "avgpool"]
 OPS: tuple[str, ...] = ("conv", "maxpool", "avgpool")
 
-SizeArg = Union[int, Sequence[int]]
-PaddingArg = Union[int, str, Sequence[Union[int, Sequence[int]]]]
+SizeArg = int | Sequence[int]
+PaddingArg = int | str | Sequence[int | Sequence[int]]
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import difflib
 import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from convanim.backends import FORMATS as BACKEND_FORMATS
 from convanim.errors import SpecError

@@ -53,7 +53,6 @@ smaller than the kernel (pool3d_shape_check with check_input_size=true).
 from __future__ import annotations
 
 import itertools
-import math
 from dataclasses import dataclass
 
 import numpy as np

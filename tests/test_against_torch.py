@@ -52,7 +52,7 @@ from convanim.geometry import mapping  # noqa: E402
 from convanim.spec import SpecError, make_spec  # noqa: E402
 
 try:  # optional in the engine's API
-    from convanim.counts import parameter_count  # noqa: E402
+    from convanim.counts import parameter_count
 except ImportError:  # pragma: no cover
     parameter_count = None
 
@@ -429,7 +429,7 @@ def test_channel_connectivity_matches_torch(p):
 # ---- PyTorch layer strings -------------------------------------------------------------------------------------
 
 try:  # the CLI's `LAYER` argument; optional in the engine's API
-    from convanim.parse import parse_layer  # noqa: E402
+    from convanim.parse import parse_layer
 except ImportError:  # pragma: no cover
     parse_layer = None
 

@@ -59,7 +59,7 @@ class DevTools:
     def close(self) -> None:
         try:
             self.call("Browser.close", session=False, timeout=5)
-        except Exception:  # noqa: BLE001  (closing anyway)
+        except Exception:
             pass
         try:
             self.process.wait(timeout=10)

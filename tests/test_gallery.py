@@ -7,13 +7,13 @@ from __future__ import annotations
 
 import importlib.util
 import io
-import sys
-import subprocess
 import json
 import math
 import os
 import re
 import shutil
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -21,11 +21,12 @@ import pytest
 from click.testing import CliRunner
 
 from convanim import make_spec
-from convanim.gallery import builder as gallery, index as gallery_index
 from convanim.cli import cli
-from convanim.describe import pytorch_code
-from convanim.gallery.index import inline_svg
 from convanim.counts import macs, parameter_count
+from convanim.describe import pytorch_code
+from convanim.gallery import builder as gallery
+from convanim.gallery import index as gallery_index
+from convanim.gallery.index import inline_svg
 from convanim.spec import SpecError, output_shape
 from convanim.templates import Template, builtin_template_dir, load_templates
 
@@ -322,7 +323,7 @@ def test_real_build_is_deterministic_and_files_decode(templates_dir: Path, tmp_p
 # --- what the index pages tell a reader -----------------------------------------------------------------------------
 
 def _card(page: str, name: str) -> str:
-    start = page.index(f'<section class="anim')
+    start = page.index('<section class="anim')
     start = page.index(f'id="{name}"', start)
     return page[start:page.index("</section>", start)]
 

@@ -685,7 +685,7 @@ def test_validity_agrees_with_pytorch_rules(params):
         try:
             make_spec(**params)
         except SpecError as exc:  # pragma: no cover - reported by the assert
-            raise AssertionError(f"engine refused a valid set {params}: {exc}")
+            raise AssertionError(f"engine refused a valid set {params}: {exc}") from exc
 
 
 # lenient zones: not PyTorch-defined; refusing is fine, accepting must be consistent

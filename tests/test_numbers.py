@@ -186,7 +186,6 @@ def test_whole_outputs_are_drawn_as_integers():
 
 def test_kernel_weights_are_legible_and_clear_of_the_grid_lines():
     scene, _ = template_scene("numerical_padding_strides")
-    cell = scene.projection.cell
     weights = [t for t in scene.items if isinstance(t, Text) and t.frame is not None and t.anchor == "rd"]
     assert weights
     for text in weights:

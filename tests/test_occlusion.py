@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from convanim import make_spec
 from convanim.backends.raster import frame_image
-from convanim.primitives import OBLIQUE, Line, Polygon, Scene, Text, quad
 from convanim.figures import build_scene
 from convanim.figures.occlusion import hide_under_planes
+from convanim.primitives import OBLIQUE, Line, Polygon, Scene, Text, quad
 from convanim.theme import THEMES
 from convanim.view import make_view
 

@@ -307,8 +307,8 @@ def test_render_block_template_renders_the_whole_block(tmp_path):
 ])
 def test_transposed_label_says_exactly_what_the_drawn_grid_adds(args, lines):
     """Readers of the classic figures could not tell input from output; the label must not add to the confusion."""
-    from convanim.primitives import Text
     from convanim.figures import build_scene
+    from convanim.primitives import Text
 
     spec = make_spec(transposed=True, **args)
     geometry = Geometry(spec)
@@ -330,8 +330,8 @@ def test_transposed_label_says_exactly_what_the_drawn_grid_adds(args, lines):
                                   dict(input_size=5, kernel_size=3, stride=2, transposed=True, output_padding=1)])
 def test_1d_figure_puts_the_output_row_above_the_input_row_joined_by_lines(args):
     """The classic figure's idea in 1d: input below, output above, the window joined to its output cell."""
-    from convanim.primitives import Line
     from convanim.figures import build_scene
+    from convanim.primitives import Line
 
     spec = make_spec(dims=1, **args)
     geometry = Geometry(spec)
@@ -361,8 +361,8 @@ def test_1d_figure_puts_the_output_row_above_the_input_row_joined_by_lines(args)
     (dict(dims=1, input_size=5, kernel_size=2, padding=((0, 1),)), ["padded 6:", "left 0, right 1"]),
 ])
 def test_asymmetric_padding_label_gives_each_side(args, lines):
-    from convanim.primitives import Text
     from convanim.figures import build_scene
+    from convanim.primitives import Text
 
     spec = make_spec(**args)
     scene = build_scene(spec, make_view())

@@ -9,11 +9,11 @@ import numpy as np
 import pytest
 
 from convanim import make_spec
-from convanim.geometry import Geometry, channel_inputs
 from convanim.backends.raster import frame_image
-from convanim.primitives import Polygon, Text
 from convanim.figures import build_scene
 from convanim.figures.channels import frame_plan
+from convanim.geometry import Geometry, channel_inputs
+from convanim.primitives import Polygon, Text
 from convanim.spec import SpecError
 from convanim.view import make_view
 
@@ -244,8 +244,8 @@ def test_volume_shades_exactly_the_taps_on_their_depth_slices(args, view_name):
                                                            out_channels=20))])  # elided: 4 of 12, 4 of 20
 def test_stages_shade_exactly_each_stage_s_taps(block_args):
     from convanim import blocks as stages
-    from convanim.figures.channels import drawn_channels
     from convanim.figures.blocks import build_staged_scene, stage_steps
+    from convanim.figures.channels import drawn_channels
 
     block = getattr(stages, block_args[0])(**block_args[1])
     view = make_view()
@@ -291,9 +291,9 @@ def test_stages_shade_exactly_each_stage_s_taps(block_args):
 
 
 def test_separable_caption_counts_parameters_and_macs_against_the_standard_convolution():
-    from convanim.counts import macs, parameter_count
     from convanim.animation import animate_stages
     from convanim.blocks import separable
+    from convanim.counts import macs, parameter_count
 
     block = separable(input_size=12, in_channels=3, kernel_size=5, out_channels=4)
     scene = animate_stages(block).scene
@@ -331,8 +331,8 @@ def test_stages_command_writes_the_animation_and_rejects_bad_input(tmp_path):
 
 
 def test_stages_respect_max_frames_in_all():
-    from convanim.figures.blocks import build_staged_scene
     from convanim.blocks import separable
+    from convanim.figures.blocks import build_staged_scene
 
     block = separable(input_size=12, in_channels=3, kernel_size=5, out_channels=4)
     assert build_staged_scene(block, make_view(max_frames=133)).frame_count == 133  # 64+2, then 64+3
@@ -514,7 +514,7 @@ def test_a_chosen_output_channel_is_swept_and_drawn():
     positions = Geometry(spec).frame_count
     titles = scene.frame_titles
     assert scene.frame_count == positions + 2  # channel 9 everywhere, the other drawn ones (0, 15) once
-    assert all(f"output channel 9 at" in title for title in titles[:positions])
+    assert all("output channel 9 at" in title for title in titles[:positions])
     assert "output channel 9" in {item.text for item in scene.items if isinstance(item, Text)}
     with pytest.raises(SpecError, match="channel: must be between 0 and 15"):
         build_scene(spec, make_view(channel=16))
@@ -540,8 +540,8 @@ def test_block_labels_sit_on_plates_above_the_connectors():
     """Connectors between stages run past the next tensor's labels: every label is painted after them, on a
     background plate, and every plate before any label (so that no plate covers a neighbour's descenders)."""
     from convanim import blocks as stages
-    from convanim.primitives import Line
     from convanim.figures.blocks import build_staged_scene
+    from convanim.primitives import Line
 
     scene = build_staged_scene(stages.separable(input_size=6, in_channels=2, kernel_size=3, out_channels=2),
                                make_view())

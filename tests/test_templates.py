@@ -159,7 +159,7 @@ def test_a_block_template_takes_the_blocks_arguments() -> None:
     assert [spec.groups for _, spec in template.layers] == [3, 1]
     assert [spec.kernel_size for _, spec in template.layers] == [(3, 3), (1, 1)]
     with pytest.raises(SpecError, match="is a separable block of several layers, not one layer"):
-        template.spec
+        _ = template.spec
     block = 'block = "separable"\n' + GOOD.replace("dims = 2\n", "")
     assert parse(block).layers[1][1].kernel_size == (1, 1)  # type: ignore[attr-defined]
     with pytest.raises(SpecError, match=r"mine\.toml: spec\.dims: unknown key; \[spec\] takes input_size, in_channels"):

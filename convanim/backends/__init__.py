@@ -3,10 +3,11 @@ format means adding its module and one entry here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
-from typing import IO, Any, Callable
+from typing import IO, Any
 
 from convanim.errors import SpecError
 

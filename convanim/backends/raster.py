@@ -5,8 +5,8 @@ on every machine), and incremental: each frame recomposes only the region where 
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -202,7 +202,7 @@ class Rasterizer:
             if kind != "dynamic":
                 continue
             paints = self._paints(payload.get(frame, []))  # type: ignore[union-attr]
-            for _colour_, _opacity, cov in paints:
+            for _, _, cov in paints:
                 box = _union(box, self._clip(cov.box))
             runs.append(paints)
         self._cached_frame, self._cached_paint = frame, (runs, box)
@@ -252,7 +252,7 @@ class Rasterizer:
             left, top, right, bottom = box
             touched = np.zeros((bottom - top, right - left), dtype=bool)
             for paints in (*previous[0], *current[0]):
-                for _colour_, _opacity, cov in paints:
+                for _, _, cov in paints:
                     _mark(touched, cov, left, top)
             ys, xs = np.nonzero(touched)
             ys += top

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import math
-from typing import BinaryIO, Iterator
+from collections.abc import Iterator
+from typing import BinaryIO
 
 from PIL import Image
 

@@ -13,8 +13,8 @@ from itertools import groupby
 from typing import TextIO
 from xml.sax.saxutils import escape, quoteattr
 
-from convanim.fonts import font
 from convanim.backends.raster import _line_quads
+from convanim.fonts import font
 from convanim.primitives import Item, Line, Polygon, Scene, Text, text_plate
 
 FONT_FAMILY = "'DejaVu Sans', 'Bitstream Vera Sans', Verdana, 'Liberation Sans', Arial, Helvetica, sans-serif"
@@ -42,7 +42,8 @@ def _element(item: Item, scene: Scene) -> str:
         return f'<path d="{d}" fill="{_hex(item.fill)}"{_opacity("fill-opacity", item.opacity)}/>'
     if isinstance(item, Line):
         (x0, y0), (x1, y1) = scene.point(item.start), scene.point(item.end)
-        style = f'stroke="{_hex(item.color)}" stroke-width="{_num(item.width)}"{_opacity("stroke-opacity", item.opacity)}'
+        style = (f'stroke="{_hex(item.color)}" stroke-width="{_num(item.width)}"'
+                 f'{_opacity("stroke-opacity", item.opacity)}')
         if item.dash is None:
             return f'<path d="M{_num(x0)} {_num(y0)}L{_num(x1)} {_num(y1)}" {style} stroke-linecap="square"/>'
         # The same dashes as the raster: whole dashes stretched to fit, so both ends of an edge are inked.

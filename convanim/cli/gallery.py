@@ -35,7 +35,8 @@ def list_command(templates_dir: Path | None) -> None:
               show_default=True, help="The gallery folder.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
               help="Processes to render in [default: 0, one per core].")
-@click.option("--only", multiple=True, metavar="NAME", help="Build only this template (repeat, or join names with commas).")
+@click.option("--only", multiple=True, metavar="NAME",
+              help="Build only this template (repeat, or join names with commas).")
 @click.option("--check", is_flag=True,
               help="Build nothing; exit 1 naming each file that differs from what a build would write "
                    "(always the whole gallery).")

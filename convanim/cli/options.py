@@ -4,8 +4,9 @@ turning options into library calls, writing the outputs, and the one table from 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -24,7 +25,8 @@ FLAGS: dict[str, str] = {
     "cell_size": "--cell-size", "scale": "--scale", "seconds_per_frame": "--seconds-per-frame", "loop": "--loop",
     "pause": "--pause", "transparent": "--transparent", "max_frames": "--max-frames", "channel": "--channel",
     "output": "--output", "frames": "--frames", "template": "--template", "only": "--only",
-    "templates": "--templates", "clean": "--clean", "frames_dir": "--frames", "expansion": "--expansion", "multiplier": "--multiplier",
+    "templates": "--templates", "clean": "--clean", "frames_dir": "--frames", "expansion": "--expansion",
+    "multiplier": "--multiplier",
 }
 _NAMED = re.compile(r"(?<![\w-])(\w+):")  # `name:` names a parameter, at the start or within
 _SNAKE_NAMES = re.compile(r"\b(" + "|".join(sorted((n for n in FLAGS if "_" in n), key=len, reverse=True)) + r")\b")

@@ -6,8 +6,16 @@ from typing import Any
 
 import click
 
-from convanim.cli.options import (SPEC_OPTION_NAMES, FLAGS, given_view_args, output_options, spec_from_options,
-                                  spec_options, view_options, write_outputs)
+from convanim.cli.options import (
+    FLAGS,
+    SPEC_OPTION_NAMES,
+    given_view_args,
+    output_options,
+    spec_from_options,
+    spec_options,
+    view_options,
+    write_outputs,
+)
 from convanim.errors import SpecError
 
 

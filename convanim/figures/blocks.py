@@ -12,17 +12,30 @@ from dataclasses import replace
 
 import numpy as np
 
+from convanim.blocks import StagedBlock
 from convanim.describe import pytorch_code
+from convanim.figures.channels import (
+    PlaneStack,
+    StackShape,
+    base_projection,
+    caption_lines,
+    channel_list,
+    connector_items,
+    drawn_channels,
+    frame_plan,
+    group_fill,
+    place_stacks,
+    reach_items,
+    shade_items,
+    stack_items,
+    stack_outlines,
+)
+from convanim.figures.common import finish, shape_str, style_for
+from convanim.figures.occlusion import hide_under_planes
 from convanim.geometry import REAL, Geometry, channel_inputs
 from convanim.primitives import OBLIQUE, Item, Line, Text
 from convanim.spec import ConvSpec, SpecError
-from convanim.blocks import StagedBlock
 from convanim.view import ViewSpec
-from convanim.figures.channels import (PlaneStack, StackShape, base_projection, caption_lines, channel_list, connector_items,
-                       drawn_channels, frame_plan, group_fill, place_stacks, reach_items, shade_items, stack_items,
-                       stack_outlines)
-from convanim.figures.occlusion import hide_under_planes
-from convanim.figures.common import finish, shape_str, style_for
 
 
 def build_staged_scene(block: StagedBlock, view: ViewSpec):

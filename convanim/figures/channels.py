@@ -13,14 +13,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from convanim.describe import pytorch_code
+from convanim.figures.common import Style, finish, grid_lines, shape_str, style_for
+from convanim.figures.occlusion import hide_under_planes
 from convanim.fonts import font
 from convanim.geometry import REAL, Geometry, channel_inputs
 from convanim.primitives import FLAT, OBLIQUE, Item, Line, Polygon, Projection, Text, quad
 from convanim.spec import ConvSpec, SpecError
 from convanim.theme import RGB, Theme
 from convanim.view import ViewSpec
-from convanim.figures.common import Style, finish, grid_lines, shape_str, style_for
-from convanim.figures.occlusion import hide_under_planes
 
 FULL_SWEEP_FRAMES = 64  # up to this many (position, output channel) pairs, every output channel is swept fully
 PLANE_GAP = 0.9  # cells between the planes of a stack

@@ -9,9 +9,9 @@ import numpy as np
 from convanim.describe import shape_str  # noqa: F401  (figures name shapes as explain does)
 from convanim.fonts import font
 from convanim.primitives import FLAT, OBLIQUE, Item, Line, Scene, Text, fit
+from convanim.spec import SpecError
 from convanim.theme import Theme
 from convanim.view import MAX_CANVAS_SIDE, ViewSpec
-from convanim.spec import SpecError
 
 
 @dataclass(frozen=True, slots=True)

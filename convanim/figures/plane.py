@@ -7,15 +7,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from convanim.figures.contrast import over, readable
 from convanim.describe import pytorch_code
+from convanim.figures.common import (
+    Style,
+    caption_items,
+    finish,
+    fitted_size,
+    grid_lines,
+    label_items,
+    shape_str,
+    style_for,
+)
+from convanim.figures.contrast import over, readable
+from convanim.figures.values import format_values, input_values, kernel_values, max_taps, output_values
 from convanim.geometry import REAL, Geometry, check_frame_limit
 from convanim.primitives import FLAT, OBLIQUE, Line, Polygon, Text, quad
 from convanim.spec import ConvSpec
 from convanim.theme import RGB, Theme
-from convanim.figures.values import format_values, input_values, kernel_values, max_taps, output_values
 from convanim.view import ViewSpec
-from convanim.figures.common import Style, caption_items, finish, fitted_size, grid_lines, label_items, shape_str, style_for
 
 ROW_GAP = 2.5  # cells between the input row and the output row of a 1d figure
 
@@ -237,7 +246,8 @@ def _grid_note(spec: ConvSpec, geometry: Geometry) -> str:
         if spec.symmetric_padding and len({b for b, _ in spec.padding}) == 1:
             return f"padded {shape_str(geometry.grid_shape)}"
         sides = (("left", "right"),) if spec.dims == 1 else (("top", "bottom"), ("left", "right"))
-        amounts = ", ".join(f"{name} {amount}" for (before_name, after_name), (before, after) in zip(sides, spec.padding)
+        amounts = ", ".join(f"{name} {amount}"
+                            for (before_name, after_name), (before, after) in zip(sides, spec.padding)
                             for name, amount in ((before_name, before), (after_name, after)))
         return f"padded {shape_str(geometry.grid_shape)}:\n{amounts}"
     parts = []

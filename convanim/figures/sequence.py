@@ -11,15 +11,23 @@ from __future__ import annotations
 import numpy as np
 
 from convanim.describe import pytorch_code
+from convanim.figures.channels import (
+    caption_lines,
+    drawn_channels,
+    elision_notes,
+    frame_plan,
+    group_fill,
+    layer_note,
+    numbers_note,
+    read_phrase,
+)
+from convanim.figures.common import Style, finish, grid_lines, label_items, shape_str, style_for
+from convanim.figures.plane import _connectors, _lift
 from convanim.geometry import REAL, Geometry, channel_inputs
 from convanim.primitives import Item, Line, Polygon, Text, quad
 from convanim.spec import ConvSpec, SpecError
 from convanim.theme import Theme
 from convanim.view import ViewSpec
-from convanim.figures.channels import (caption_lines, drawn_channels, elision_notes, frame_plan, group_fill, layer_note,
-                       numbers_note, read_phrase)
-from convanim.figures.common import Style, finish, grid_lines, label_items, shape_str, style_for
-from convanim.figures.plane import _connectors, _lift
 
 MAX_ROWS = 16  # a grid of up to this many channels draws every channel row; rows are thin, so more fit than planes
 GAP_ROWS = 1.0  # height, in rows, of the gap that stands for left-out channels

@@ -13,10 +13,11 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, TextIO
+from typing import Any, TextIO
 
 from convanim.spec import SpecError, output_shape
 from convanim.templates import Template

@@ -4,15 +4,15 @@ controls to play, pause and step frame by frame)."""
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import math
 import re
+from importlib import resources
 from pathlib import Path
 
-from convanim.describe import AXIS_NAMES, general_formula, layer_name, output_formula, pytorch_code, shape_text
 from convanim.counts import macs, parameter_count, standard_convolution, weight_shape
-from convanim.spec import ConvSpec, make_spec, output_shape
+from convanim.describe import AXIS_NAMES, general_formula, layer_name, output_formula, pytorch_code, shape_text
+from convanim.spec import ConvSpec, output_shape
 from convanim.templates import Template
 
 README_INTRO = """\
@@ -200,7 +200,8 @@ def _layer_details(template: Template) -> str:
     return (f"<dt>Layer</dt><dd><code>{esc(pytorch_code(spec))}</code></dd>\n"
             f"<dt>Shape</dt><dd>{esc(layer_summary(template))} <span class=\"anim-muted\">(spatial \u00d7 channels)"
             f"</span></dd>\n"
-            f"<dt>Output size</dt><dd><code>{esc(general_formula(spec))}</code><ul class=\"anim-axes\">{axes}</ul></dd>\n"
+            f"<dt>Output size</dt><dd><code>{esc(general_formula(spec))}</code>"
+            f"<ul class=\"anim-axes\">{axes}</ul></dd>\n"
             + _cost_details(spec))
 
 
@@ -276,7 +277,8 @@ def _block_details(template: Template) -> str:
                      for stage in block.stages)
     (params, reference_params), (macs, reference_macs) = block.parameters(), block.macs()
     return (f"<dt>Layers</dt><dd><ul class=\"anim-axes anim-stages\">{stages}</ul></dd>\n"
-            f"<dt>Shape</dt><dd>{esc(shapes(template))} <span class=\"anim-muted\">(spatial \u00d7 channels)</span></dd>\n"
+            f"<dt>Shape</dt><dd>{esc(shapes(template))} "
+            f"<span class=\"anim-muted\">(spatial \u00d7 channels)</span></dd>\n"
             f"<dt>Cost</dt><dd>{params:,} parameters and {macs:,} MACs, against {reference_params:,} and "
             f"{reference_macs:,} for the standard <code>{esc(pytorch_code(block.reference))}</code></dd>")
 
@@ -318,158 +320,6 @@ def inline_svg(svg: str, prefix: str) -> str:
     return body.strip()
 
 
-PAGE = """<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>convanim gallery</title>
-<style>
-:root { --ink: #1d2330; --muted: #5d6678; --line: #dde1e8; --paper: #ffffff; --ground: #f3f4f7; --accent: #2b5fb3;
-  color-scheme: light dark; }
-@media (prefers-color-scheme: dark) {  /* every text colour keeps >= 4.5:1 on the card and on the page */
-  :root { --ink: #e4e7ee; --muted: #a6afc0; --line: #353c4a; --paper: #1c2029; --ground: #13161c; --accent: #8db4f5; }
-  .anim-stage svg, .anim-stage img { border-radius: 6px; }  /* the figures keep their own light ground */
-}
-* { box-sizing: border-box; }
-body { margin: 0; background: var(--ground); color: var(--ink);
-  font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-header { max-width: 1240px; margin: 0 auto; padding: 40px 24px 8px; }
-h1 { font-size: 2rem; margin: 0 0 6px; letter-spacing: -0.01em; }
-header p { margin: 0 0 14px; color: var(--muted); max-width: 70ch; }
-kbd { font: 0.85em ui-monospace, monospace; border: 1px solid var(--line); border-bottom-width: 2px;
-  border-radius: 4px; padding: 0 5px; background: var(--paper); }
-nav { columns: 3 17em; column-gap: 2.5em; font-size: 0.92rem; line-height: 1.45; }
-.toc-section { break-inside: avoid; padding-bottom: 14px; }
-.toc-heading { margin: 0 0 3px; font-size: 0.8rem; font-weight: 600; letter-spacing: 0.05em; text-transform: uppercase; }
-.toc-heading a { color: var(--muted); }
-nav ol { margin: 0; padding-left: 2.2em; color: var(--muted); }  /* room for "33." inside the column */
-nav li { margin: 1px 0; }
-nav a { color: var(--accent); text-decoration: none; }
-nav a:hover { text-decoration: underline; }
-.section-heading { font-size: 1.1rem; font-weight: 600; letter-spacing: 0.05em; text-transform: uppercase;
-  color: var(--muted); margin: 40px 0 14px; }
-main > .section-heading:first-child { margin-top: 12px; }
-main { max-width: 1240px; margin: 0 auto; padding: 16px 24px 48px; }
-.anim { display: grid; grid-template-columns: fit-content(600px) minmax(0, 1fr); grid-template-rows: auto 1fr;
-  column-gap: 36px; background: var(--paper); border: 1px solid var(--line); border-radius: 12px;
-  padding: 28px; margin: 0 0 28px; box-shadow: 0 1px 2px rgba(20, 30, 50, 0.05); outline: none; }
-.anim:focus-visible { border-color: var(--accent); box-shadow: 0 0 0 3px rgba(43, 95, 179, 0.2); }
-.anim-stage { grid-column: 1; grid-row: 1; display: flex; align-items: center; justify-content: center; min-height: 200px; }
-.anim-stage svg, .anim-stage img { display: block; width: auto; max-width: 100%; height: auto; }  /* one scale for all */
-.anim-controls { grid-column: 1; grid-row: 2; display: flex; gap: 8px; align-items: center; justify-content: center;
-  margin-top: 14px; align-self: start; }
-.anim-controls button { font: inherit; font-size: 0.92rem; padding: 6px 14px; border: 1px solid var(--line);
-  border-radius: 8px; background: var(--ground); color: var(--ink); cursor: pointer; min-width: 5.5em; }
-.anim-controls button:hover { border-color: var(--accent); color: var(--accent); }
-.anim-frame { font: 0.9rem ui-monospace, "DejaVu Sans Mono", monospace; color: var(--muted); min-width: 9em;
-  text-align: right; }
-.anim-info { grid-column: 2; grid-row: 1 / span 2; min-width: 0; }
-.anim-info h3 { font-size: 1.35rem; margin: 0 0 6px; }
-.anim-caption { margin: 0 0 18px; }
-dl { margin: 0; display: grid; grid-template-columns: auto 1fr; gap: 8px 16px; font-size: 0.95rem; }
-dt { color: var(--muted); }
-dd { margin: 0; min-width: 0; }
-code { font: 0.88em ui-monospace, "DejaVu Sans Mono", Menlo, monospace; background: var(--ground);
-  border-radius: 4px; padding: 1px 5px; overflow-wrap: anywhere; }
-.anim-axes { list-style: none; margin: 6px 0 0; padding: 0; }
-.anim-axes li { margin: 4px 0; display: grid; grid-template-columns: 4.5em 1fr; align-items: baseline; }
-.anim-axes span { color: var(--muted); }
-.anim-stages li { grid-template-columns: 9.5em 1fr; }
-.anim-axes code { justify-self: start; line-height: 1.45; padding: 2px 6px; }
-.anim-muted { color: var(--muted); }
-.anim-files { margin: 18px 0 0; font-size: 0.9rem; color: var(--muted); }
-.anim-files a { color: var(--accent); }
-.anim-wide { grid-template-columns: 1fr; grid-template-rows: auto; }
-.anim-wide .anim-stage, .anim-wide .anim-controls, .anim-wide .anim-info { grid-column: 1; grid-row: auto; }
-.anim-wide .anim-info { margin-top: 20px; max-width: 860px; justify-self: center; width: 100%; }
-@media (max-width: 900px) {
-  .anim { grid-template-columns: 1fr; grid-template-rows: auto; }
-  .anim-stage, .anim-controls, .anim-info { grid-column: 1; grid-row: auto; }
-  .anim-info { margin-top: 20px; }
-}
-</style>
-</head>
-<body>
-<header>
-<h1>Convolution animations</h1>
-<p>Each animation shows exactly which input cells a layer reads for each output cell, computed by convanim's geometry
-engine, which agrees with PyTorch. Click an animation's buttons, or focus it and press <kbd>&larr;</kbd> and
-<kbd>&rarr;</kbd> to step, <kbd>space</kbd> to play or pause.</p>
-<nav aria-label="Contents">
-{{toc}}
-</nav>
-</header>
-<main>
-{{cards}}
-</main>
-<script>
-"use strict";
-(function () {
-  function setUp(card) {
-    var svg = card.querySelector(".anim-stage > svg");
-    var label = card.querySelector(".anim-frame");
-    var toggle = card.querySelector('[data-action="toggle"]');
-    if (!svg || !label || typeof svg.pauseAnimations !== "function") { return null; }
-    var frames = Math.max(1, parseInt(svg.getAttribute("data-frames") || "1", 10));
-    var perFrame = parseFloat(svg.getAttribute("data-seconds-per-frame") || "1") || 1;
-    var durations = (svg.getAttribute("data-durations-ms") || "").split(",").map(function (ms) {
-      return parseFloat(ms) / 1000;
-    });
-    if (durations.length !== frames || durations.some(isNaN)) {
-      durations = [];
-      for (var i = 0; i < frames; i++) { durations.push(perFrame); }
-    }
-    var starts = [0];
-    durations.forEach(function (d) { starts.push(starts[starts.length - 1] + d); });
-    var cycle = starts[frames];
-    var playing = true;
-    function current() {
-      var t = svg.getCurrentTime() % cycle;
-      var frame = 0;
-      while (frame < frames - 1 && starts[frame + 1] <= t) { frame++; }
-      return frame;
-    }
-    function show() {
-      var frame = current();
-      label.textContent = "frame " + (frame + 1) + " / " + frames;
-      card.setAttribute("data-frame", String(frame));
-    }
-    function go(frame) {
-      frame = ((frame % frames) + frames) % frames;
-      svg.pauseAnimations();
-      svg.setCurrentTime(starts[frame] + durations[frame] / 2);  /* mid-frame: clear of rounded key times */
-      playing = false;
-      toggle.textContent = "Play";
-      show();
-    }
-    function play(on) {
-      playing = on;
-      if (on) { svg.unpauseAnimations(); } else { svg.pauseAnimations(); }
-      toggle.textContent = on ? "Pause" : "Play";
-      show();
-    }
-    card.querySelector('[data-action="prev"]').addEventListener("click", function () { go(current() - 1); });
-    card.querySelector('[data-action="next"]').addEventListener("click", function () { go(current() + 1); });
-    toggle.addEventListener("click", function () { play(!playing); });
-    card.addEventListener("keydown", function (event) {
-      if (event.target !== card) { return; }
-      if (event.key === "ArrowLeft") { go(current() - 1); event.preventDefault(); }
-      else if (event.key === "ArrowRight") { go(current() + 1); event.preventDefault(); }
-      else if (event.key === " ") { play(!playing); event.preventDefault(); }
-    });
-    show();
-    return function () { if (playing) { show(); } };
-  }
-  var ticks = [];
-  document.querySelectorAll(".anim").forEach(function (card) {
-    var tick = setUp(card);
-    if (tick) { ticks.push(tick); }
-  });
-  function loop() { ticks.forEach(function (tick) { tick(); }); window.requestAnimationFrame(loop); }
-  window.requestAnimationFrame(loop);
-})();
-</script>
-</body>
-</html>
-"""
+# The page around the cards: HTML, CSS and script as one package data file (with {{toc}} and {{cards}} slots).
+PAGE = resources.files("convanim.gallery").joinpath("page.html").read_text(encoding="utf-8")
+
