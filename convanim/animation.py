@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from functools import cached_property
+from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
@@ -63,8 +63,8 @@ class Animation:
         digits = max(3, len(str(scene.frame_count - 1)))
         for t, image in enumerate(frame_images(scene)):
             name = f"{stem}-{t:0{digits}d}"
-            write_atomic(directory / f"{name}.png", lambda f, im=image: im.save(f, format="PNG"))
-            write_atomic(directory / f"{name}.svg", lambda f, t=t: write_svg(scene, f, frame=t), text=True)
+            write_atomic(directory / f"{name}.png", partial(image.save, format="PNG"))
+            write_atomic(directory / f"{name}.svg", partial(write_svg, scene, frame=t), text=True)
         rate = 1 / self.view.seconds_per_frame
         return (f"\\animategraphics[loop,controls,width=\\linewidth]{{{rate:g}}}{{{(directory / stem).as_posix()}-}}"
                 f"{{{0:0{digits}d}}}{{{scene.frame_count - 1:0{digits}d}}}")

@@ -60,7 +60,7 @@ def text_plate(text: Text, x: float, y: float) -> tuple[int, int, int, int]:
     a rim round each glyph: lines crossing a label stop at its edge instead of leaving stubs between the words."""
     from convanim.fonts import font
 
-    left, top, right, bottom = font(round(text.size), text.bold).getbbox(text.text, anchor=text.anchor)
+    left, top, right, bottom = map(int, font(round(text.size), text.bold).getbbox(text.text, anchor=text.anchor))
     pad = halo_width(text.size)
     ax, ay = round(x), round(y)
     return ax + left - pad, ay + top - pad, ax + right + pad, ay + bottom + pad

@@ -52,7 +52,7 @@ class ConvSpec:
 
 def _axes(name: str, value: SizeArg, dims: int, minimum: int) -> tuple[int, ...]:
     """Normalise an int or per-axis sequence to a `dims`-tuple of ints >= `minimum`."""
-    values = (value,) * dims if _is_int(value) else tuple(value)  # type: ignore[arg-type]
+    values: tuple[Any, ...] = (value,) * dims if _is_int(value) else tuple(value)  # type: ignore[arg-type]
     if len(values) != dims:
         raise SpecError(f"{name}: expected one value or {dims} (one per axis), got {len(values)}")
     for v in values:
@@ -84,7 +84,7 @@ def _padding(value: PaddingArg, dims: int) -> tuple[tuple[int, int], ...] | str:
         raise SpecError(f"padding: expected one value or {dims} (one per axis), got {len(items)}")
     pairs = []
     for item in items:
-        pair = (item, item) if _is_int(item) else tuple(item)  # type: ignore[arg-type]
+        pair: tuple[Any, ...] = (item, item) if _is_int(item) else tuple(item)  # type: ignore[arg-type]
         if len(pair) != 2 or not all(_is_int(v) for v in pair):
             raise SpecError(f"padding: each axis takes an integer or a (before, after) pair of integers, got {item!r}")
         if min(pair) < 0:
@@ -117,7 +117,7 @@ def make_spec(
     `layer` is a PyTorch expression such as `"Conv2d(3, 8, 3, stride=2)"`; keyword arguments override it. Without
     `dims` (and without a layer that names it), a per-axis size says how many axes there are (`input_size=(4, 5, 6)`
     is 3d); otherwise 2. `make_spec("MaxPool2d(2)", input_size=6)`, `make_spec(input_size=5, kernel_size=3)`."""
-    given = {name: value for name, value in (
+    given: dict[str, Any] = {name: value for name, value in (
         ("dims", dims), ("input_size", input_size), ("kernel_size", kernel_size), ("stride", stride),
         ("padding", padding), ("dilation", dilation), ("transposed", transposed), ("output_padding", output_padding),
         ("in_channels", in_channels), ("out_channels", out_channels), ("groups", groups), ("depthwise", depthwise),
@@ -135,7 +135,7 @@ def inferred_dims(args: dict[str, Any]) -> int:
     """How many axes per-axis values name (`input_size=(5, 7, 9)` is 3d); 2 when none does."""
     named = {name: axis_count(args.get(name)) for name in ("input_size", "kernel_size", "stride", "dilation",
                                                            "output_padding", "padding")}
-    counts = set(named.values()) - {None}
+    counts = {count for count in named.values() if count is not None}
     if len(counts) > 1:
         said = ", ".join(f"{name}: {count}" for name, count in named.items() if count)
         raise SpecError(f"dims: per-axis values must have one value per axis, but they name different numbers of "

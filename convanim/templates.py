@@ -12,7 +12,9 @@ import re
 import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -174,9 +176,12 @@ def builtin_template_files() -> dict[str, Callable[[], Template]]:
     for entry in sorted(root.iterdir(), key=lambda e: e.name):
         if entry.name.endswith(".toml"):
             stem = entry.name[:-len(".toml")]
-            loaders[stem] = (lambda e=entry, s=stem: parse_template(e.read_text(encoding="utf-8"),
-                                                                    f"templates/{e.name}", s))
+            loaders[stem] = partial(_parse_builtin, entry, stem)
     return loaders
+
+
+def _parse_builtin(entry: Traversable, stem: str) -> Template:
+    return parse_template(entry.read_text(encoding="utf-8"), f"templates/{entry.name}", stem)
 
 
 def builtin_template_dir() -> Path:

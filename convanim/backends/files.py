@@ -26,8 +26,12 @@ def write_atomic(path: Path, write: Callable[[IO], None], text: bool = False) ->
     check_writable_directory(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or Path("."))
     try:
-        with os.fdopen(handle, "w" if text else "wb", **({"encoding": "utf-8", "newline": "\n"} if text else {})) as f:
-            write(f)
+        if text:
+            with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as text_stream:
+                write(text_stream)
+        else:
+            with os.fdopen(handle, "wb") as binary_stream:
+                write(binary_stream)
         os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:

@@ -69,7 +69,9 @@ def _quantizer(first: np.ndarray, scene: Scene) -> Quantizer:
         pixels = _unpack(blends).astype(np.uint8)[None]
         cut = Image.fromarray(np.ascontiguousarray(pixels), "RGB").quantize(
             colors=room, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
-        found = np.array(cut.getpalette()[:3 * room], dtype=np.int32).reshape(-1, 3)
+        palette = cut.getpalette()
+        assert palette is not None  # a quantized image always has one
+        found = np.array(palette[:3 * room], dtype=np.int32).reshape(-1, 3)
     seeded.palette = np.concatenate([exact_colours, found.astype(np.int32)])  # only exact colours are known yet
     return seeded
 

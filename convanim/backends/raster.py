@@ -7,6 +7,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -64,7 +65,7 @@ def _line_quads(start: tuple[float, float], end: tuple[float, float], width: flo
         count = max(1, round((length + off) / period))
         stretch = (length + off) / (count * period)  # fit whole dashes so both ends of an edge are inked
         spans = [(i * period * stretch, i * period * stretch + on * stretch) for i in range(count)]
-    quads = []
+    quads: list[tuple[tuple[float, float], ...]] = []
     for a, b in spans:
         ax, ay, bx, by = x0 + ux * a, y0 + uy * a, x0 + ux * b, y0 + uy * b
         quads.append(((ax + nx, ay + ny), (bx + nx, by + ny), (bx - nx, by - ny), (ax - nx, ay - ny)))
@@ -74,7 +75,7 @@ def _line_quads(start: tuple[float, float], end: tuple[float, float], width: flo
 def _text_coverage(item: Text, x: float, y: float) -> Coverage | None:
     face = font(round(item.size), item.bold)
     ax, ay = round(x), round(y)
-    left, top, right, bottom = face.getbbox(item.text, anchor=item.anchor)
+    left, top, right, bottom = map(int, face.getbbox(item.text, anchor=item.anchor))
     if right <= left or bottom <= top:
         return None
     mask = Image.new("L", (right - left, bottom - top), 0)
@@ -102,7 +103,7 @@ class Rasterizer:
             base[...] = (*theme.background, 255)
         self.base = base
         # Paint order, split into runs: ("static", (box, layer) or None) / ("dynamic", {frame: [items]}).
-        self.runs: list[tuple[str, object]] = []
+        self.runs: list[tuple[str, Any]] = []
         self._cached_frame: int | None = None
         self._position = np.full(scene.width * scene.height, -1, dtype=np.intp)  # canvas pixel -> touched index
         self._cached_paint: tuple[list, Box | None] = ([], None)
@@ -201,7 +202,7 @@ class Rasterizer:
         for kind, payload in self.runs:
             if kind != "dynamic":
                 continue
-            paints = self._paints(payload.get(frame, []))  # type: ignore[union-attr]
+            paints = self._paints(payload.get(frame, []))
             for _, _, cov in paints:
                 box = _union(box, self._clip(cov.box))
             runs.append(paints)
@@ -221,12 +222,12 @@ class Rasterizer:
         dynamic = iter(self._frame_paint(frame)[0])
         for kind, payload in self.runs:
             if kind == "static":
-                if payload is not None and payload[2] is not None:  # type: ignore[index]
+                if payload is not None and payload[2] is not None:
                     # blend only where the layer has pixels: most layers cover a small part of the canvas
-                    l0, t0, r0, b0 = payload[2]  # type: ignore[index]
+                    l0, t0, r0, b0 = payload[2]
                     l1, t1, r1, b1 = max(left, l0), max(top, t0), min(right, r0), min(bottom, b0)
                     if r1 > l1 and b1 > t1:
-                        layer = payload[0][t1:b1, l1:r1]  # type: ignore[index]
+                        layer = payload[0][t1:b1, l1:r1]
                         region = acc[t1 - top:b1 - top, l1 - left:r1 - left]
                         acc[t1 - top:b1 - top, l1 - left:r1 - left] = layer + _div255(region * (255 - layer[..., 3:4]))
                 continue
@@ -273,7 +274,7 @@ class Rasterizer:
         for kind, payload in self.runs:
             if kind == "static":
                 if payload is not None:
-                    layer, covered, _extent = payload  # type: ignore[misc]
+                    layer, covered, _extent = payload
                     sel = np.flatnonzero(covered[flat])
                     src = layer.reshape(-1, 4)[flat[sel]]
                     acc[sel] = src + _div255(acc[sel] * (255 - src[:, 3:4]))

@@ -77,6 +77,7 @@ def build_staged_scene(block: StagedBlock, view: ViewSpec):
         planes = [j for j in (stacks[s].plane(ic) for ic in read) if j is not None]
         cells = [(j, int(r), int(c)) for j in planes for r, c in frame.grid]
         out_plane = stacks[s + 1].plane(oc)
+        assert out_plane is not None  # a swept output channel is always drawn (see drawn_channels)
         shades += shade_items(stacks[s], cells, t, theme, style, box=oblique)
         shades += shade_items(stacks[s + 1], [(out_plane, *frame.output)], t, theme, style, element=True)
         if oblique and planes:
@@ -95,11 +96,11 @@ def build_staged_scene(block: StagedBlock, view: ViewSpec):
         shades = hide_under_planes(shades, outlines, OBLIQUE)
         wedges = hide_under_planes(wedges, outlines, OBLIQUE, spare_ends=True)
     items: list[Item] = []
-    labels: list[Item] = []
+    labels: list[Text] = []
     for stack in stacks:
-        drawn = stack_items(stack, view, style)
-        items += [item for item in drawn if not isinstance(item, Text)]
-        labels += [item for item in drawn if isinstance(item, Text)]
+        stack_drawing = stack_items(stack, view, style)
+        items += [item for item in stack_drawing if not isinstance(item, Text)]
+        labels += [item for item in stack_drawing if isinstance(item, Text)]
     items += _stage_headers(block, stacks, view, style)
     if block.skip:
         items += _skip_path(stacks, view, style)

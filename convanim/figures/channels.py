@@ -8,6 +8,7 @@ marker in each gap and the caption say which channels are left out, and how many
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -259,7 +260,7 @@ def stack_outlines(stack: PlaneStack) -> list[tuple[tuple[float, float, float], 
     return [quad(x, y, z, stack.cols, stack.rows) for x, y, z in stack.origins]
 
 
-def shade_items(stack: PlaneStack, cells: list[tuple[int, int, int]], frame: int, theme: Theme, style: Style,
+def shade_items(stack: PlaneStack, cells: Sequence[tuple[int, ...]], frame: int, theme: Theme, style: Style,
                 element: bool = False, box: bool = True) -> list[Item]:
     """Shade (plane, row, col) cells in one frame; with several planes and `box`, join the window's corners into a
     box through the stack (the k x k x C filter; only readable in the oblique view)."""
@@ -362,6 +363,7 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
         if oblique and planes:
             shades += reach_items(inputs, planes, reads[oc], frame.grid, t, theme, style)
         out_plane = outputs.plane(oc)
+        assert out_plane is not None  # a swept output channel is always drawn (see drawn_channels)
         if oblique and planes:
             links += connector_items(inputs, planes, frame.grid, outputs, out_plane, frame.output, t, theme, style)
         frame_titles.append(f"frame {t + 1}/{len(plan.steps)}: output channel {oc} at "
@@ -372,7 +374,9 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
         links = hide_under_planes(links, stack_outlines(inputs) + stack_outlines(outputs), OBLIQUE, spare_ends=True)
     items: list[Item] = stack_items(inputs, view, style) + shades + stack_items(outputs, view, style)
     for t, (p, oc) in enumerate(plan.steps):
-        items += shade_items(outputs, [(outputs.plane(oc), *geometry.frame(p).output)], t, theme, style)
+        out_plane = outputs.plane(oc)
+        assert out_plane is not None
+        items += shade_items(outputs, [(out_plane, *geometry.frame(p).output)], t, theme, style)
     items += links
     title = pytorch_code(spec).removeprefix("nn.")
     notes = [layer_note(spec)] + elision_notes(spec, in_drawn, out_drawn) + ([plan.note] if plan.note else [])

@@ -68,7 +68,8 @@ def grid_lines(real: np.ndarray, x0: float, y0: float, z: float, theme: Theme, s
     for c in range(cols + 1):
         for start, end, solid in _runs([solid_v(r, c) for r in range(rows)]):
             items.append(_edge((x0 + c, y0 + start, z), (x0 + c, y0 + end, z), solid, theme, style))
-    return [item for item in items if not item.dash] + [item for item in items if item.dash]  # solid wins corners
+    lines = [item for item in items if isinstance(item, Line)]
+    return [*(line for line in lines if not line.dash), *(line for line in lines if line.dash)]  # solid wins corners
 
 
 def _runs(flags: list[bool]) -> list[tuple[int, int, bool]]:

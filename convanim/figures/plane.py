@@ -5,6 +5,8 @@ Every shaded cell, connector and number comes from `Geometry`; nothing here re-d
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from convanim.describe import pytorch_code
@@ -223,7 +225,7 @@ def _output_numbers(frames: list, outputs: np.ndarray, corner: tuple[float, floa
     return items
 
 
-def _connectors(cells: list[tuple[int, int]], output: tuple[int, int], out_x: float, out_y: float, out_z: float,
+def _connectors(cells: Sequence[tuple[float, int]], output: tuple[float, int], out_x: float, out_y: float, out_z: float,
                 theme: Theme, style: Style, frame: int) -> list:
     rows = [r for r, _ in cells]
     cols = [c for _, c in cells]
