@@ -11,7 +11,7 @@ import pytest
 from convanim import make_spec
 from convanim.backends.raster import frame_image
 from convanim.figures import build_scene
-from convanim.figures.channels import frame_plan
+from convanim.figures.frames import frame_plan
 from convanim.geometry import Geometry, channel_inputs
 from convanim.primitives import Polygon, Text
 from convanim.spec import SpecError
@@ -118,8 +118,8 @@ ELIDED_SEQUENCES = [
 @pytest.mark.parametrize("args", ELIDED_SEQUENCES)
 @pytest.mark.parametrize("view_name", ["oblique", "flat"])
 def test_elided_sequence_shades_exactly_the_drawn_rows_the_filter_reads(args, view_name):
-    from convanim.figures.channels import drawn_channels
     from convanim.figures.sequence import MAX_ROWS
+    from convanim.figures.stacks import drawn_channels
 
     spec = make_spec(**args)
     view = make_view(view_name)
@@ -245,7 +245,7 @@ def test_volume_shades_exactly_the_taps_on_their_depth_slices(args, view_name):
 def test_stages_shade_exactly_each_stage_s_taps(block_args):
     from convanim import blocks as stages
     from convanim.figures.blocks import build_staged_scene, stage_steps
-    from convanim.figures.channels import drawn_channels
+    from convanim.figures.stacks import drawn_channels
 
     block = getattr(stages, block_args[0])(**block_args[1])
     view = make_view()
@@ -350,7 +350,7 @@ ELIDED = [
 
 
 def drawn_planes(spec):
-    from convanim.figures.channels import drawn_channels
+    from convanim.figures.stacks import drawn_channels
 
     out_drawn = drawn_channels(spec.out_channels)
     return drawn_channels(spec.in_channels, channel_inputs(spec)[0][0]), out_drawn

@@ -14,15 +14,16 @@ import numpy as np
 
 from convanim.blocks import StagedBlock
 from convanim.describe import pytorch_code
-from convanim.figures.channels import (
+from convanim.figures.canvas import finish, shape_str, style_for
+from convanim.figures.captions import caption_lines, channel_list
+from convanim.figures.frames import frame_plan
+from convanim.figures.occlusion import hide_under_planes
+from convanim.figures.stacks import (
     PlaneStack,
     StackShape,
     base_projection,
-    caption_lines,
-    channel_list,
     connector_items,
     drawn_channels,
-    frame_plan,
     group_fill,
     place_stacks,
     reach_items,
@@ -30,8 +31,6 @@ from convanim.figures.channels import (
     stack_items,
     stack_outlines,
 )
-from convanim.figures.common import finish, shape_str, style_for
-from convanim.figures.occlusion import hide_under_planes
 from convanim.geometry import REAL, Geometry, channel_inputs
 from convanim.primitives import OBLIQUE, Item, Line, Text
 from convanim.spec import ConvSpec, SpecError

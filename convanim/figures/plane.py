@@ -10,17 +10,10 @@ from collections.abc import Sequence
 import numpy as np
 
 from convanim.describe import pytorch_code
-from convanim.figures.common import (
-    Style,
-    caption_items,
-    finish,
-    fitted_size,
-    grid_lines,
-    label_items,
-    shape_str,
-    style_for,
-)
+from convanim.figures.canvas import Style, finish, fitted_size, shape_str, style_for
 from convanim.figures.contrast import over, readable
+from convanim.figures.grid import grid_lines
+from convanim.figures.labels import caption_items, label_items
 from convanim.figures.values import format_values, input_values, kernel_values, max_taps, output_values
 from convanim.geometry import REAL, Geometry, check_frame_limit
 from convanim.primitives import FLAT, OBLIQUE, Line, Polygon, Text, quad

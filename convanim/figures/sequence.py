@@ -11,18 +11,13 @@ from __future__ import annotations
 import numpy as np
 
 from convanim.describe import pytorch_code
-from convanim.figures.channels import (
-    caption_lines,
-    drawn_channels,
-    elision_notes,
-    frame_plan,
-    group_fill,
-    layer_note,
-    numbers_note,
-    read_phrase,
-)
-from convanim.figures.common import Style, finish, grid_lines, label_items, shape_str, style_for
+from convanim.figures.canvas import Style, finish, shape_str, style_for
+from convanim.figures.captions import caption_lines, elision_notes, layer_note, numbers_note, read_phrase
+from convanim.figures.frames import frame_plan
+from convanim.figures.grid import grid_lines
+from convanim.figures.labels import label_items
 from convanim.figures.plane import _connectors, _lift
+from convanim.figures.stacks import drawn_channels, group_fill
 from convanim.geometry import REAL, Geometry, channel_inputs
 from convanim.primitives import Item, Line, Polygon, Text, quad
 from convanim.spec import ConvSpec, SpecError

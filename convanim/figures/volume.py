@@ -12,18 +12,11 @@ from dataclasses import replace
 import numpy as np
 
 from convanim.describe import pytorch_code
-from convanim.figures.channels import (
-    StackShape,
-    caption_lines,
-    connector_items,
-    frame_plan,
-    place_stacks,
-    shade_items,
-    stack_items,
-    stack_outlines,
-)
-from convanim.figures.common import finish, shape_str, style_for
+from convanim.figures.canvas import finish, shape_str, style_for
+from convanim.figures.captions import caption_lines
+from convanim.figures.frames import frame_plan
 from convanim.figures.occlusion import hide_under_planes
+from convanim.figures.stacks import StackShape, connector_items, place_stacks, shade_items, stack_items, stack_outlines
 from convanim.geometry import PADDING, REAL, Geometry
 from convanim.primitives import OBLIQUE, Item
 from convanim.spec import ConvSpec

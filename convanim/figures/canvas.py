@@ -1,4 +1,4 @@
-"""Pieces every scene shares: sizes, grid lines, plane labels, captions and the final fitting."""
+"""A figure's pixel sizes (`Style`, from the cell size and scale) and its final fitting onto the canvas."""
 
 from __future__ import annotations
 
@@ -8,9 +8,8 @@ import numpy as np
 
 from convanim.describe import shape_str  # noqa: F401  (figures name shapes as explain does)
 from convanim.fonts import font
-from convanim.primitives import FLAT, OBLIQUE, Item, Line, Scene, Text, fit
+from convanim.primitives import FLAT, OBLIQUE, Item, Scene, Text, fit
 from convanim.spec import SpecError
-from convanim.theme import Theme
 from convanim.view import MAX_CANVAS_SIDE, ViewSpec
 
 
@@ -49,74 +48,14 @@ def fitted_size(text: str, size: float, width: float) -> float:
     return size if length <= width else max(6.0, size * width / length)
 
 
-def grid_lines(real: np.ndarray, x0: float, y0: float, z: float, theme: Theme, style: Style) -> list[Item]:
-    """Each grid line of a plane once: solid where it borders a real cell, dashed between implicit zeros.
-
-    Runs of equal style are merged into one line so that dashes flow evenly along them."""
-    rows, cols = real.shape
-    items: list[Item] = []
-
-    def solid_h(r: int, c: int) -> bool:
-        return bool((r > 0 and real[r - 1, c]) or (r < rows and real[r, c]))
-
-    def solid_v(r: int, c: int) -> bool:
-        return bool((c > 0 and real[r, c - 1]) or (c < cols and real[r, c]))
-
-    for r in range(rows + 1):
-        for start, end, solid in _runs([solid_h(r, c) for c in range(cols)]):
-            items.append(_edge((x0 + start, y0 + r, z), (x0 + end, y0 + r, z), solid, theme, style))
-    for c in range(cols + 1):
-        for start, end, solid in _runs([solid_v(r, c) for r in range(rows)]):
-            items.append(_edge((x0 + c, y0 + start, z), (x0 + c, y0 + end, z), solid, theme, style))
-    lines = [item for item in items if isinstance(item, Line)]
-    return [*(line for line in lines if not line.dash), *(line for line in lines if line.dash)]  # solid wins corners
 
 
-def _runs(flags: list[bool]) -> list[tuple[int, int, bool]]:
-    runs: list[tuple[int, int, bool]] = []
-    start = 0
-    for i in range(1, len(flags) + 1):
-        if i == len(flags) or flags[i] != flags[start]:
-            runs.append((start, i, flags[start]))
-            start = i
-    return runs
 
 
-def _edge(start, end, solid: bool, theme: Theme, style: Style) -> Line:
-    if solid:
-        return Line(start, end, theme.outline, style.line_width)
-    return Line(start, end, theme.zero_outline, style.line_width, dash=style.dash)
 
 
-def label_items(lines: tuple[str, str, str], corner: tuple[float, float, float], oblique: bool, style: Style,
-                theme: Theme) -> list[Item]:
-    """A plane's name and shape (bold) with an optional note, beside its top-left corner; a note with newlines
-    is drawn as that many lines, so that a long one does not push the figure sideways."""
-    name, shape, note = lines
-    x, y, z = corner
-    main = f"{name} {shape}"
-    notes = note.split("\n") if note else []
-    gap = (style.note_font * 1.3) / style.cell  # one note line, in cells (z and flat y are both screen-vertical)
-    if oblique:
-        at = (x - 0.35, y, z)
-        items: list[Item] = [Text(at, main, style.label_font, theme.text, "rs", bold=True)]
-        items += [Text((x - 0.35, y, z - i * gap), line, style.note_font, theme.muted_text, "ra")
-                  for i, line in enumerate(notes)]
-        return items
-    first = y - 0.25 - gap * len(notes) * 1.04
-    items = [Text((x, first, z), main, style.label_font, theme.text, "ls", bold=True)]
-    items += [Text((x, y - 0.25 - gap * (len(notes) - 1 - i), z), line, style.note_font, theme.muted_text, "ls")
-              for i, line in enumerate(notes)]
-    return items
 
 
-def caption_items(title: str, frame_titles: tuple[str, ...], style: Style, theme: Theme) -> list[Text]:
-    """Caption lines in pixels relative to the caption's top centre; `finish` moves them under the figure."""
-    line = style.caption_font * 1.45
-    items = [Text((0.0, 0.0, 0.0), title, style.caption_font, theme.text, "ma", screen=True)]
-    items += [Text((0.0, line, 0.0), text, style.caption_font * 0.9, theme.muted_text, "ma", frame=t, screen=True)
-              for t, text in enumerate(frame_titles)]
-    return items
 
 
 def finish(items: list[Item], captions: list[Text], view: ViewSpec, style: Style, frame_count: int, title: str,

@@ -1,0 +1,49 @@
+"""Frame planning: which (output position, output channel) pairs a figure sweeps, within the frame budget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from convanim.errors import SpecError
+from convanim.figures.captions import channel_list
+from convanim.view import ViewSpec
+
+FULL_SWEEP_FRAMES = 64  # up to this many (position, output channel) pairs, every output channel is swept fully
+
+
+@dataclass(frozen=True, slots=True)
+class FramePlan:
+    """Which (output position index, output channel) each frame shows, and a caption line saying so."""
+
+    steps: tuple[tuple[int, int], ...]
+    note: str
+
+
+def frame_plan(positions: int, out_channels: int, view: ViewSpec, limit: int | None = None,
+               shown: tuple[int, ...] | None = None) -> FramePlan:
+    """Every output channel swept when that is small; else one channel swept and the others at the last position.
+
+    `shown` limits the frames to the output channels that are drawn (all of them by default)."""
+    limit = view.max_frames if limit is None else limit
+    shown = tuple(range(out_channels)) if shown is None else shown
+    chosen = shown[0] if view.channel is None else view.channel
+    if not 0 <= chosen < out_channels:
+        raise SpecError(f"channel: must be between 0 and {out_channels - 1}, got {chosen}")
+    others = [oc for oc in shown if oc != chosen]
+    elided = len(shown) < out_channels
+    if view.channel is None and positions * len(shown) <= min(FULL_SWEEP_FRAMES, limit):
+        steps = tuple((p, oc) for oc in shown for p in range(positions))
+        note = (f"each drawn output channel in turn ({channel_list(shown, out_channels)} of {out_channels})"
+                if elided else "both output channels, one after the other" if out_channels == 2 else
+                f"each of the {out_channels} output channels in turn" if out_channels > 2 else "")
+    else:
+        steps = tuple([(p, chosen) for p in range(positions)] + [(positions - 1, oc) for oc in others])
+        note = (f"output channel {chosen} of {out_channels} swept; the other drawn ones "
+                f"({', '.join(map(str, others))}) at the last position" if elided else
+                f"output channel {chosen} of {out_channels} swept; others at the last position"
+                if out_channels > 1 else "")
+    if len(steps) > limit:
+        raise SpecError(f"max_frames: this view needs {len(steps):,} frames ({positions:,} output positions"
+                        f"{f' + {len(others)} other output channels' if others else ''}), more than "
+                        f"the limit of {limit:,}; raise max_frames")
+    return FramePlan(steps, note)
