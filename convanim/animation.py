@@ -13,6 +13,7 @@ from convanim.blocks import StagedBlock
 from convanim.errors import SpecError
 from convanim.primitives import Scene
 from convanim.spec import ConvSpec, make_spec
+from convanim.templates import Template, load_template
 from convanim.view import ViewSpec, make_view
 
 
@@ -97,7 +98,7 @@ SPEC_PARAMETERS = ("dims", "input_size", "kernel_size", "stride", "padding", "di
 
 
 def animate(spec: ConvSpec | StagedBlock | str | None = None, view: ViewSpec | str | None = None, *,
-            template: str | Path | None = None, **options: Any) -> Animation:
+            template: str | Path | Template | None = None, **options: Any) -> Animation:
     """An `Animation` to save or show, from a spec, a block, a PyTorch layer string or a template:
 
     `animate(make_spec(input_size=5, kernel_size=3, stride=2, padding=1), theme="dark").save("x.gif")`,
@@ -112,11 +113,9 @@ def animate(spec: ConvSpec | StagedBlock | str | None = None, view: ViewSpec | s
     if view is not None and view_args:
         raise SpecError("view: give either a ViewSpec or view options, not both")
     if template is not None:
-        from convanim.templates import load_template
-
         if spec is not None:
             raise SpecError("template: give either a spec or a template, not both")
-        chosen = load_template(template)
+        chosen = template if isinstance(template, Template) else load_template(template)
         view = view or make_view(**{**chosen.view_args, **view_args})
         if chosen.block:
             if spec_args:

@@ -125,16 +125,6 @@ class Template:
             return (("", self.spec),)
         return tuple((stage.name, stage.spec) for stage in self.staged_block.stages)
 
-    def animation(self) -> Any:
-        """The `Animation` of this template, one layer or a block."""
-        if self.block:
-            from convanim.animation import animate_stages
-
-            return animate_stages(self.staged_block, self.view)
-        from convanim.animation import animate
-
-        return animate(self.spec, self.view)
-
     @property
     def view(self) -> Any:
         """The `ViewSpec` (from `convanim.view.make_view`)."""

@@ -18,6 +18,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.browser
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = ROOT / "gallery" / "index.html"
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")

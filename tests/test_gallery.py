@@ -11,58 +11,25 @@ import json
 import math
 import os
 import re
-import shutil
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from gallery_fakes import RENDERS, SMALL, failing_render, fake_render
 
 from convanim import make_spec
-from convanim.cli import cli
 from convanim.counts import macs, parameter_count
 from convanim.describe import pytorch_code
 from convanim.gallery import builder as gallery
 from convanim.gallery import index as gallery_index
 from convanim.gallery.index import inline_svg
 from convanim.spec import SpecError, output_shape
-from convanim.templates import Template, builtin_template_dir, load_templates
+from convanim.templates import load_templates
 
 ROOT = Path(__file__).resolve().parent.parent
-SMALL = ("no_padding_no_strides", "padding_strides", "numerical_max_pooling")
 HAS_RENDERER = importlib.util.find_spec("convanim.animation") is not None
-RENDERS: list[str] = []  # templates the fake renderer was asked for, in this process
-
-
-def fake_render(template: Template, paths: dict[str, str]) -> None:
-    RENDERS.append(template.name)
-    frames = math.prod(output_shape(template.spec))
-    for fmt, path in paths.items():
-        if fmt == "svg":
-            data = (f'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 40 30" '
-                    f'data-frames="{frames}" data-seconds-per-frame="1"><defs><rect id="cell" width="4" '
-                    f'height="3"/></defs><use href="#cell"/><g id="f0"><animate id="a0" begin="0s;a1.end"/></g>'
-                    f"<!-- {template.spec!r} --></svg>\n")
-        else:
-            data = f"{fmt} {template.spec!r} {template.view!r}\n"
-        Path(path).write_text(data)
-
-
-def failing_render(template: Template, paths: dict[str, str]) -> None:
-    if template.name == "padding_strides":
-        raise RuntimeError("the renderer broke")
-    fake_render(template, paths)
-
-
-@pytest.fixture()
-def templates_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "templates"
-    folder.mkdir()
-    for name in SMALL:
-        shutil.copy(builtin_template_dir() / f"{name}.toml", folder / f"{name}.toml")
-    return folder
 
 
 def build(templates_dir: Path, out: Path, **options: object) -> gallery.BuildReport:
@@ -222,7 +189,7 @@ def test_every_module_a_render_imports_is_in_the_renderer_allow_list() -> None:
     """A module that takes part in drawing but is missing from RENDERER_MODULES would let a stale gallery pass."""
     code = ("import sys; from convanim import animate, make_spec; from convanim.templates import load_templates\n"
             "for t in load_templates():\n"
-            "    a = t.animation(); a.scene; a.frame(0); a.to_svg()\n"
+            "    a = animate(template=t); a.scene; a.frame(0); a.to_svg()\n"
             "print('\\n'.join(sorted(m for m in sys.modules if m.startswith('convanim'))))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     root = Path(gallery.__file__).resolve().parent.parent
@@ -276,28 +243,8 @@ def test_inline_svg_prefixes_ids_and_their_references() -> None:
         '<animate id="p-a0" begin="0s;p-a1.end"/><animate id="p-a1" begin="p-a0.end+0.5s"/></svg>')
 
 
-def test_list_shows_every_packaged_template() -> None:
-    result = CliRunner().invoke(cli, ["list"])
-    assert result.exit_code == 0, result.output
-    names = [line.split()[0] for line in result.output.splitlines()]
-    assert names == [t.name for t in load_templates()]
-    assert "padding_strides " in result.output and "Conv2d 5x5x1 \u2192 3x3x1" in result.output
 
 
-def test_gallery_command_builds_then_checks(templates_dir: Path, tmp_path: Path,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gallery, "render_template", fake_render)
-    out = tmp_path / "gallery"
-    runner = CliRunner()
-    args = ["gallery", "--templates", str(templates_dir), "--out", str(out)]
-    result = runner.invoke(cli, [*args, "--check"])
-    assert result.exit_code == 1 and "padding_strides.gif: missing" in result.output
-    result = runner.invoke(cli, [*args, "--jobs", "1"])
-    assert (result.exit_code, result.output) == (0, f"gallery: 6 built, 0 up to date in {out}\n")
-    result = runner.invoke(cli, [*args, "--check"])
-    assert (result.exit_code, result.output) == (0, f"gallery: {out} is up to date (6 outputs)\n")
-    result = runner.invoke(cli, [*args, "--only", "nope"])
-    assert result.exit_code == 2 and "--only: no template named 'nope'" in result.output
 
 
 # --- the real renderer ----------------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from PIL import Image
 from convanim import make_spec
 from convanim.animation import animate
 
+pytestmark = pytest.mark.browser
+
 CHROMIUM = shutil.which("chromium")
 
 

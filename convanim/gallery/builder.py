@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
+from convanim.animation import animate
 from convanim.spec import SpecError, output_shape
 from convanim.templates import Template
 
@@ -141,7 +142,7 @@ def write_atomic(path: Path, data: bytes) -> bool:
 
 def render_template(template: Template, paths: dict[str, str]) -> None:
     """Render one template once and save it in each format (the renderer writes each file atomically)."""
-    animation = template.animation()
+    animation = animate(template=template)
     for path in paths.values():
         animation.save(path)
 

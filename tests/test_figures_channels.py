@@ -305,29 +305,6 @@ def test_separable_caption_counts_parameters_and_macs_against_the_standard_convo
     assert f"= {macs(depthwise) + macs(pointwise):,}" in captions and f"{macs(block.reference):,} MACs" in captions
 
 
-def test_stages_command_writes_the_animation_and_rejects_bad_input(tmp_path):
-    from click.testing import CliRunner
-    from PIL import Image
-
-    from convanim.cli import cli
-
-    out = tmp_path / "sep.gif"
-    result = CliRunner().invoke(cli, ["stages", "separable", "--input", "6", "--in-channels", "2", "--kernel", "3",
-                                      "--out-channels", "2", "-o", str(out)])
-    assert result.exit_code == 0, result.output
-    with Image.open(out) as image:
-        assert image.n_frames == 16 * 2 + 16 * 2  # both stages sweep both channels
-    bad = CliRunner().invoke(cli, ["stages", "inverted-residual", "--kernel", "2", "-o", str(tmp_path / "x.gif")])
-    assert bad.exit_code == 2 and "--kernel:" in bad.output
-    frames = tmp_path / "frames"  # per-frame files and the beamer line, as from render
-    result = CliRunner().invoke(cli, ["stages", "inverted-residual", "--input", "3", "--frames", str(frames)])
-    assert result.exit_code == 0, result.output
-    count = len(list(frames.glob("frame-*.png")))
-    assert count == len(list(frames.glob("frame-*.svg"))) > 0
-    assert result.output.strip().endswith(f"{{{count - 1:03d}}}")
-    for args, words in ((["-o", str(tmp_path / "x.bmp")], "unknown format '.bmp'"), ([], "give -o FILE")):
-        bad = CliRunner().invoke(cli, ["stages", "separable", *args])
-        assert bad.exit_code == 2 and words in bad.output
 
 
 def test_stages_respect_max_frames_in_all():
