@@ -86,6 +86,11 @@ class Projection:
         return (self.ox + self.cell * (x * self.ax + y * self.bx),
                 self.oy + self.cell * (x * self.ay + y * self.by - z))
 
+    def unit(self, point: Point3) -> tuple[float, float]:
+        """The point on screen in cells, before scaling and placing: what layouts compare to stack planes."""
+        x, y, z = point
+        return x * self.ax + y * self.bx, x * self.ay + y * self.by - z
+
 
 OBLIQUE = Projection(ax=1.0, ay=-0.48, bx=0.66, by=0.63)
 FLAT = Projection(ax=1.0, ay=0.0, bx=0.0, by=1.0)

@@ -179,7 +179,7 @@ def _stage_headers(block: StagedBlock, stacks: list[PlaneStack], view: ViewSpec,
     tops = []
     for stack in stacks:
         x, y, z = stack.origins[0]
-        tops.append(min((x + cx) * p.ay + (y + cy) * p.by - z for cx, cy in
+        tops.append(min(p.unit((x + cx, y + cy, z))[1] for cx, cy in
                         ((0, 0), (stack.cols, 0), (0, stack.rows), (stack.cols, stack.rows))))
     top = min(tops) - 0.9
     items: list[Item] = []
@@ -199,7 +199,7 @@ def _skip_path(stacks: list[PlaneStack], view: ViewSpec, style) -> list[Item]:
 
     def screen_y(stack: PlaneStack) -> float:
         x, y, z = stack.origins[-1]
-        return max((x + cx) * p.ay + (y + cy) * p.by - z for cx, cy in
+        return max(p.unit((x + cx, y + cy, z))[1] for cx, cy in
                    ((0, 0), (stack.cols, 0), (0, stack.rows), (stack.cols, stack.rows)))
 
     def at(x: float, y: float, sy: float) -> tuple[float, float, float]:

@@ -41,8 +41,7 @@ def hide_under_planes(items: list[Item], planes: list[tuple[Point3, ...]], proje
 
 
 def _screen(point: Point3, projection: Projection) -> tuple[float, float]:
-    x, y, z = point
-    return x * projection.ax + y * projection.bx, x * projection.ay + y * projection.by - z
+    return projection.unit(point)
 
 
 def _at(a: Point3, b: Point3, t: float) -> Point3:

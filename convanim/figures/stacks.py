@@ -102,7 +102,7 @@ def base_projection(view: ViewSpec) -> Projection:
 
 def _plane_span(rows: int, cols: int, p: Projection) -> tuple[float, float, float, float, float]:
     """(left, right, top, bottom, tallest vertical chord) of a plane's outline in cell units, z = 0."""
-    corners = [(x * p.ax + y * p.bx, x * p.ay + y * p.by) for x, y in ((0, 0), (cols, 0), (cols, rows), (0, rows))]
+    corners = [p.unit((x, y, 0)) for x, y in ((0, 0), (cols, 0), (cols, rows), (0, rows))]
     xs = [c[0] for c in corners]
     ys = [c[1] for c in corners]
     chord = 0.0
@@ -154,8 +154,7 @@ def place_stacks(shapes: list[StackShape], view: ViewSpec, style: Style) -> list
             text = f"{hidden} more channels ({first}-{last})"
             glyph = (x + cols / 2, rows / 2)
             label = (x + cols + 0.35, float(rows)) if shape.labels_right else (x - 0.35, 0.0)
-            markers.append(((*label, label[0] * p.ay + label[1] * p.by - middle),
-                            (*glyph, glyph[0] * p.ay + glyph[1] * p.by - middle), text))
+            markers.append(((*label, p.unit((*label, middle))[1]), (*glyph, p.unit((*glyph, middle))[1]), text))
         real = np.broadcast_to(shape.real, (count, rows, cols))
         stacks.append(PlaneStack(real, shape.offset, tuple(origins), shape.fills, shape.names, shape.notes,
                                  shape.borders, shape.channels, shape.total, tuple(markers), shape.labels_right))
