@@ -28,21 +28,31 @@ _EXPORTS = {
     "Animation": "convanim.animation", "animate": "convanim.animation", "animate_stages": "convanim.animation",
     "separable": "convanim.blocks", "inverted_residual": "convanim.blocks", "StagedBlock": "convanim.blocks",
     "load_template": "convanim.templates",
+    "NormSpec": "convanim.normalisation", "make_norm": "convanim.normalisation",
+    "explain_norm": "convanim.normalisation", "norm_json": "convanim.normalisation",
+    "DropoutSpec": "convanim.dropout", "make_dropout": "convanim.dropout",
+    "explain_dropout": "convanim.dropout", "dropout_json": "convanim.dropout",
+    "FigureAnimation": "convanim.animation", "animate_norm": "convanim.animation",
+    "animate_dropout": "convanim.animation",
 }
 
 __all__ = [  # written out (not derived from _EXPORTS) so that linters and IDEs see what is public
-    "Animation", "ConvSpec", "Geometry", "SpecError", "StagedBlock", "ViewSpec", "__version__", "animate",
-    "animate_stages", "channel_inputs", "explain", "inverted_residual", "load_template", "macs", "make_spec",
-    "make_view", "mapping", "output_shape", "parameter_count", "separable", "weight_shape",
+    "Animation", "ConvSpec", "DropoutSpec", "FigureAnimation", "Geometry", "NormSpec", "SpecError", "StagedBlock",
+    "ViewSpec", "__version__", "animate", "animate_dropout", "animate_norm", "animate_stages", "channel_inputs",
+    "dropout_json", "explain", "explain_dropout", "explain_norm", "inverted_residual", "load_template", "macs",
+    "make_dropout", "make_norm", "make_spec", "make_view", "mapping", "norm_json", "output_shape",
+    "parameter_count", "separable", "weight_shape",
 ]
 
 if TYPE_CHECKING:
-    from convanim.animation import Animation, animate, animate_stages
+    from convanim.animation import Animation, FigureAnimation, animate, animate_dropout, animate_norm, animate_stages
     from convanim.blocks import StagedBlock, inverted_residual, separable
     from convanim.counts import macs, parameter_count, weight_shape
     from convanim.describe import explain
+    from convanim.dropout import DropoutSpec, dropout_json, explain_dropout, make_dropout
     from convanim.errors import SpecError
     from convanim.geometry import Geometry, channel_inputs, mapping
+    from convanim.normalisation import NormSpec, explain_norm, make_norm, norm_json
     from convanim.spec import ConvSpec, make_spec, output_shape
     from convanim.templates import load_template
     from convanim.view import ViewSpec, make_view

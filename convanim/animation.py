@@ -167,3 +167,64 @@ def animate_stages(block: StagedBlock, view: ViewSpec | str | None = None, **vie
     elif view_options:
         raise TypeError("pass either a ViewSpec or view options, not both")
     return StagedAnimation(block, view)
+
+
+class FigureAnimation(Animation):
+    """An `Animation` of a figure that is not one convolution (normalisation, dropout): `spec` is that figure's
+    spec (`NormSpec`, a list of them for the four-panel figure, or `DropoutSpec`); saves to every format."""
+
+    def __init__(self, spec: Any, view: ViewSpec, kind: str) -> None:
+        self.spec = spec
+        self.view = view
+        self.kind = kind  # "norm", "norms" (four panels) or "dropout"
+
+    @cached_property
+    def scene(self) -> Scene:
+        from convanim.figures import norm
+
+        build = {"norm": norm.build_norm_scene, "norms": norm.build_four_scene,
+                 "dropout": norm.build_dropout_scene}[self.kind]
+        scene: Scene = build(self.spec, self.view)  # type: ignore[operator]
+        return scene
+
+
+def _view_for(view: ViewSpec | str | None, view_options: dict[str, Any]) -> ViewSpec:
+    if isinstance(view, str):
+        return make_view(view, **view_options)
+    if view is None:
+        return make_view(**view_options)
+    if view_options:
+        raise SpecError("view: give either a ViewSpec or view options, not both")
+    return view
+
+
+def animate_norm(kind: Any = "batch", shape: tuple[int, ...] | list[int] = (4, 6, 3, 3), groups: int | None = None,
+                 view: ViewSpec | str | None = None, *, sequence: bool = False, eps: float | None = None,
+                 affine: bool | None = None, **view_options: Any) -> FigureAnimation:
+    """The Group Norm paper's cube for one normalisation, a frame per statistic:
+    `animate_norm("group", (4, 6, 3, 3), groups=2).save("gn.gif")`; `numbers=True` draws a small example's values,
+    statistics and outputs. `kind` may also be a `NormSpec`, or "all" for the four kinds side by side."""
+    from convanim.normalisation import DEFAULT_EPS, NormSpec, make_norm
+
+    chosen = _view_for(view, view_options)
+    if isinstance(kind, NormSpec):
+        return FigureAnimation(kind, chosen, "norm")
+    if kind == "all":
+        from convanim.figures.norm import four_specs
+
+        if sequence or eps is not None or affine is not None:
+            raise SpecError("kind: the four-panel figure ('all') takes only shape and groups")
+        if chosen.numbers:
+            raise SpecError("numbers: the four-panel figure draws no numbers; give one kind")
+        return FigureAnimation(four_specs(tuple(shape), groups), chosen, "norms")
+    spec = make_norm(kind, shape, groups, sequence=sequence, eps=DEFAULT_EPS if eps is None else eps, affine=affine)
+    return FigureAnimation(spec, chosen, "norm")
+
+
+def animate_dropout(p: float = 0.5, shape: tuple[int, ...] | list[int] = (4, 4, 4), steps: int = 3, seed: int = 0,
+                    view: ViewSpec | str | None = None, **view_options: Any) -> FigureAnimation:
+    """nn.Dropout against nn.Dropout2d on one C×H×W sample, a frame per training step and one at eval:
+    `animate_dropout(0.5, (4, 5, 5), seed=1).save("dropout.gif")`."""
+    from convanim.dropout import make_dropout
+
+    return FigureAnimation(make_dropout(p, shape, steps, seed), _view_for(view, view_options), "dropout")

@@ -21,6 +21,17 @@ def parse_size(text: str, name: str) -> int | tuple[int, ...]:
     return values[0] if len(values) == 1 else tuple(values)
 
 
+def parse_shape(text: str, name: str = "shape") -> tuple[int, ...]:
+    """A tensor shape: `4,6,3,3` (or `4x6x3x3`) -> (4, 6, 3, 3)."""
+    values = []
+    for part in _split_axes(text):
+        try:
+            values.append(int(part))
+        except ValueError:
+            raise SpecError(f"{name}: must be integers joined by commas, such as 4,6,3,3; got {text!r}") from None
+    return tuple(values)
+
+
 def parse_padding(text: str) -> Any:
     """`1`, `1x2`, `1:2` (before:after), `1:2x0:1`, or `valid` / `same` / `full`."""
     word = text.strip().lower()

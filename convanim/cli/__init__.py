@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from convanim import __version__
-from convanim.cli import explain, gallery, map, render, stages
+from convanim.cli import explain, gallery, map, norm, render, stages
 from convanim.cli.options import cli_message
 from convanim.errors import SpecError
 
@@ -52,7 +52,7 @@ def cli() -> None:
     """Exact, beautiful animations of convolutions: geometry, explanations, renders and a gallery."""
 
 
-for _module in (map, explain, render, stages, gallery):
+for _module in (map, explain, render, stages, norm, gallery):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -27,6 +27,8 @@ FLAGS: dict[str, str] = {
     "output": "--output", "frames": "--frames", "template": "--template", "only": "--only",
     "templates": "--templates", "clean": "--clean", "frames_dir": "--frames", "expansion": "--expansion",
     "multiplier": "--multiplier",
+    "kind": "KIND", "shape": "--shape", "sequence": "--sequence", "eps": "--eps", "affine": "--affine", "p": "--p",
+    "steps": "--steps", "seed": "--seed",
 }
 _NAMED = re.compile(r"(?<![\w-])(\w+):")  # `name:` names a parameter, at the start or within
 _SNAKE_NAMES = re.compile(r"\b(" + "|".join(sorted((n for n in FLAGS if "_" in n), key=len, reverse=True)) + r")\b")
