@@ -198,15 +198,18 @@ def _view_for(view: ViewSpec | str | None, view_options: dict[str, Any]) -> View
     return view
 
 
-def animate_norm(kind: Any = "batch", shape: tuple[int, ...] | list[int] = (4, 6, 3, 3), groups: int | None = None,
+def animate_norm(kind: Any = "batch", shape: tuple[int, ...] | list[int] | None = None, groups: int | None = None,
                  view: ViewSpec | str | None = None, *, sequence: bool = False, eps: float | None = None,
                  affine: bool | None = None, **view_options: Any) -> FigureAnimation:
     """The Group Norm paper's cube for one normalisation, a frame per statistic:
     `animate_norm("group", (4, 6, 3, 3), groups=2).save("gn.gif")`; `numbers=True` draws a small example's values,
-    statistics and outputs. `kind` may also be a `NormSpec`, or "all" for the four kinds side by side."""
-    from convanim.normalisation import DEFAULT_EPS, NormSpec, make_norm
+    statistics and outputs. `kind` may also be a `NormSpec`, or "all" for the four kinds side by side. The default
+    shape is 4×6×3×3 (2×4×2×2 with numbers, so that every value fits a slide)."""
+    from convanim.normalisation import DEFAULT_EPS, NormSpec, default_shape, make_norm
 
     chosen = _view_for(view, view_options)
+    if shape is None:
+        shape = default_shape(kind if isinstance(kind, str) else "batch", sequence, chosen.numbers)
     if isinstance(kind, NormSpec):
         return FigureAnimation(kind, chosen, "norm")
     if kind == "all":

@@ -78,6 +78,16 @@ class NormSpec:
         return 2 * self.shape[1] if self.kind == "batch" else 0
 
 
+def default_shape(kind: str, sequence: bool = False, numbers: bool = False) -> tuple[int, ...]:
+    """The shape drawn when none is given: the Group Norm paper's proportions (N×C×H×W = 4×6×3×3), a weight of
+    8×3×3×3, a 2×6×8 sequence; with numbers small enough for every value to be read on a slide."""
+    if sequence:
+        return (2, 4, 5) if numbers else (2, 6, 8)
+    if kind == "weight":
+        return (2, 3, 2, 2) if numbers else (8, 3, 3, 3)
+    return (2, 4, 2, 2) if numbers else (4, 6, 3, 3)
+
+
 def make_norm(kind: str, shape: tuple[int, ...] | list[int], groups: int | None = None, *, sequence: bool = False,
               eps: float = DEFAULT_EPS, affine: bool | None = None) -> NormSpec:
     """Validate a normalisation: `make_norm("group", (2, 6, 3, 3), groups=3)`, `make_norm("layer", (2, 5, 8),

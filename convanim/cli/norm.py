@@ -23,7 +23,7 @@ def _shape(text: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
 @click.command("norm")
 @click.argument("kind", type=click.Choice(KIND_CHOICES))
 @click.option("--shape", metavar="N,C,H,W", help="The tensor: N,C,L or N,C,H,W or N,C,D,H,W; with --sequence N,L,D; "
-                                                 "for weight norm the weight out,in,kH,kW [default: 4,6,3,3].")
+                                                 "for weight norm the weight out,in,kH,kW [default: 4,6,3,3; 2,4,2,2 with --numbers].")
 @click.option("--groups", type=int, help="Group norm: the number of groups (divides C) [default for 'all': the "
                                          "fewest groups of more than one channel].")
 @click.option("--sequence", is_flag=True, help="Layer norm over the last dimension of an N,L,D sequence "
@@ -41,9 +41,9 @@ def norm_command(kind: str, shape: str | None, groups: int | None, sequence: boo
     (weight normalisation of a convolution's weight), or all (the four kinds side by side, as the Group Norm paper's
     figure 2). Prints the explanation, or renders with -o / --frames."""
     from convanim.animation import animate_norm
-    from convanim.normalisation import DEFAULT_EPS, explain_norm, make_norm, norm_json
+    from convanim.normalisation import DEFAULT_EPS, default_shape, explain_norm, make_norm, norm_json
 
-    tensor = _shape(shape, (4, 6, 3, 3))
+    tensor = _shape(shape, default_shape(kind, sequence, bool(options.get("numbers"))))
     view_args = given_view_args(options)
     if kind == "all":
         from convanim.figures.norm import four_specs

@@ -10,7 +10,7 @@ the cube (paler) where another sample or channel hides it. Every shaded cell com
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -237,7 +237,7 @@ def build_norm_scene(spec: NormSpec, view: ViewSpec) -> Scene:
     check_listable(spec)
     check_frames(spec.statistic_count, view)
     counts = cube_index(spec).shape
-    cube = make_cube(counts)  # type: ignore[arg-type]
+    cube = make_cube(counts)
     style = style_for(view, round(max(cube.size)), auto_cell=min(40.0, 380 / max(cube.size)))
     theme = view.theme
     statistics = list(range(spec.statistic_count))
@@ -272,13 +272,13 @@ def build_four_scene(specs: list[NormSpec], view: ViewSpec) -> Scene:
     total = max(spec.statistic_count for spec in specs)
     check_frames(total, view)
     counts = cube_index(specs[0]).shape
-    probe = make_cube(counts)  # type: ignore[arg-type]
+    probe = make_cube(counts)
     style = style_for(view, round(max(probe.size)), auto_cell=min(30.0, 240 / max(probe.size)))
     theme = view.theme
     step = probe.size[1] + probe.size[0] * CUBE.bx + PANEL_GAP + 2.0
     items: list[Item] = []
     for k, spec in enumerate(specs):
-        cube = make_cube(counts, x0=k * step)  # type: ignore[arg-type]
+        cube = make_cube(counts, x0=k * step)
         statistics = [t * spec.statistic_count // total for t in range(total)]
         title = KIND_NAMES[spec.kind].title()
         items += cube_items(spec, cube, statistics, title, theme, style, view.labels)
@@ -318,43 +318,54 @@ def build_norm_numbers_scene(spec: NormSpec, view: ViewSpec) -> Scene:
     outputs = _as_cube(spec, numbers.outputs)
     depth, rows, cols = index.shape
     theme = view.theme
-    style = style_for(view, max(rows * depth, 2 * cols), auto_cell=float(min(56, max(34, round(520 / (2 * cols + 2))))))
+    block = 2 * cols + 3.6  # x, a gap, y, a gap before the next sample
+    per_row = max(range(1, depth + 1), key=lambda k: (min(1800 / (k * block), 900 / (-(-depth // k) * (rows + 2.6))),
+                                                       -k))
+    fit = min(1800 / (per_row * block), 900 / (-(-depth // per_row) * (rows + 2.6)))
+    from convanim.fonts import font
+
+    widest = max(font(13).getlength(_value_text(v)) for v in outputs.ravel())  # every value readable: >= 13 px
+    readable_cell = math.ceil(widest / 0.88)
+    style = style_for(view, max(rows, cols), auto_cell=float(max(readable_cell, min(56, max(40, int(fit))))))
     gap = 1.0 + 2.2 * style.label_font / style.cell
     out_x = cols + 2.0
+
+    def origin(n: int) -> tuple[float, float]:
+        return (n % per_row) * block, (n // per_row) * (rows + gap)
+
     items: list[Item] = []
     row_name, column_name = _grid_names(spec)
     for n in range(depth):
-        y0 = n * (rows + gap)
-        for x0, fill, grid in ((0.0, theme.input_fill, values), (out_x, theme.output_fill, outputs)):
-            items += [Polygon(quad(x0 + c, y0 + r, 0.0), fill) for r in range(rows) for c in range(cols)]
-            items += grid_lines(np.ones((rows, cols), bool), x0, y0, 0.0, theme, style)
+        ox, oy = origin(n)
+        for x0, fill in ((ox, theme.input_fill), (ox + out_x, theme.output_fill)):
+            items += [Polygon(quad(x0 + c, oy + r, 0.0), fill) for r in range(rows) for c in range(cols)]
+            items += grid_lines(np.ones((rows, cols), bool), x0, oy, 0.0, theme, style)
         if view.labels:
             name = ("out channel" if spec.kind == "weight" else "sample") + f" {n}"
-            items.append(Text((0.0, y0 - 0.3, 0.0), f"x, {name}", style.label_font, theme.text, "ls", bold=True))
-            items.append(Text((out_x, y0 - 0.3, 0.0), f"y, {name}", style.label_font, theme.text, "ls", bold=True))
-            if n == 0:
-                items.append(Text((-0.3, y0 + rows / 2, 0.0), row_name.split()[0], style.note_font,
+            items.append(Text((ox, oy - 0.3, 0.0), f"x, {name}", style.label_font, theme.text, "ls", bold=True))
+            items.append(Text((ox + out_x, oy - 0.3, 0.0), f"y, {name}", style.label_font, theme.text, "ls",
+                              bold=True))
+            if n % per_row == 0:
+                items.append(Text((ox - 0.3, oy + rows / 2, 0.0), row_name.split()[0], max(13.0, style.note_font),
                                   theme.muted_text, "rm"))
-    value_font = min(fitted_size(_value_text(v), style.value_font, 0.86 * style.cell) for v in outputs.ravel())
+    value_font = min(fitted_size(_value_text(v), style.value_font, 0.88 * style.cell) for v in outputs.ravel())
     plain_in, shaded_in = _text_pair(theme.input_fill, theme)
     plain_out, shaded_out = _text_pair(theme.output_fill, theme)
     for n in range(depth):
-        y0 = n * (rows + gap)
+        ox, oy = origin(n)
         for r in range(rows):
             for c in range(cols):
-                items.append(Text((c + 0.5, y0 + r + 0.5, 0.0), str(int(values[n, r, c])), style.value_font,
+                items.append(Text((ox + c + 0.5, oy + r + 0.5, 0.0), str(int(values[n, r, c])), style.value_font,
                                   plain_in))
-                items.append(Text((out_x + c + 0.5, y0 + r + 0.5, 0.0), _value_text(outputs[n, r, c]), value_font,
-                                  plain_out))
+                items.append(Text((ox + out_x + c + 0.5, oy + r + 0.5, 0.0), _value_text(outputs[n, r, c]),
+                                  value_font, plain_out))
     for t in range(spec.statistic_count):
         for n, r, c in np.argwhere(index == t).tolist():
-            y0 = n * (rows + gap)
-            for x0, fill, text, color, size in ((0.0, theme.input_fill, str(int(values[n, r, c])), shaded_in,
-                                                 style.value_font),
-                                                (out_x, theme.output_fill, _value_text(outputs[n, r, c]), shaded_out,
-                                                 value_font)):
-                items.append(Polygon(quad(x0 + c, y0 + r, 0.0), theme.shade, theme.shade_opacity, frame=t))
-                items.append(Text((x0 + c + 0.5, y0 + r + 0.5, 0.0), text, size, color, frame=t))
+            ox, oy = origin(n)
+            for x0, text, color, size in ((ox, str(int(values[n, r, c])), shaded_in, style.value_font),
+                                          (ox + out_x, _value_text(outputs[n, r, c]), shaded_out, value_font)):
+                items.append(Polygon(quad(x0 + c, oy + r, 0.0), theme.shade, theme.shade_opacity, frame=t))
+                items.append(Text((x0 + c + 0.5, oy + r + 0.5, 0.0), text, size, color, frame=t))
     layer = pytorch_layer(spec)
     frame_titles = tuple(_numbers_line(spec, numbers, t) for t in range(spec.statistic_count))
     note = ("y = v / ‖v‖ (g = 1); PyTorch starts g at ‖v‖, so that w = v" if spec.kind == "weight" else
@@ -432,8 +443,8 @@ def build_dropout_scene(spec: DropoutSpec, view: ViewSpec) -> Scene:
                 kept = keep[c].reshape(rows, cols)
                 items += [Polygon(quad(x0 + j, y0 + i, 0.0), theme.output_fill, frame=t)
                           for i in range(rows) for j in range(cols) if kept[i, j]]
-                items += [Line(a.start, a.end, a.color, a.width, a.dash, a.opacity, frame=t)
-                          for a in grid_lines(kept, x0, y0, 0.0, theme, style) if not a.dash]
+                items += [replace(line, frame=t) for line in grid_lines(kept, x0, y0, 0.0, theme, style)
+                          if isinstance(line, Line) and not line.dash]
                 if view.numbers:
                     flat = out[c].reshape(rows, cols)
                     color = readable(theme.output_fill, (theme.text, theme.background))
