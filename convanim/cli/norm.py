@@ -23,7 +23,8 @@ def _shape(text: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
 @click.command("norm")
 @click.argument("kind", type=click.Choice(KIND_CHOICES))
 @click.option("--shape", metavar="N,C,H,W", help="The tensor: N,C,L or N,C,H,W or N,C,D,H,W; with --sequence N,L,D; "
-                                                 "for weight norm the weight out,in,kH,kW [default: 4,6,3,3; 2,4,2,2 with --numbers].")
+                                                 "for weight norm the weight out,in,kH,kW [default: 4,6,3,3; "
+                                                 "2,4,2,2 with --numbers].")
 @click.option("--groups", type=int, help="Group norm: the number of groups (divides C) [default for 'all': the "
                                          "fewest groups of more than one channel].")
 @click.option("--sequence", is_flag=True, help="Layer norm over the last dimension of an N,L,D sequence "
