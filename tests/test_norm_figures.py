@@ -159,3 +159,17 @@ def test_same_spec_same_bytes(tmp_path):
 def test_frame_budget_is_refused_in_one_line():
     with pytest.raises(convanim.SpecError, match="max_frames: this figure has 24 statistics"):
         _ = convanim.animate_norm("instance", (4, 6, 3, 3), max_frames=10).scene
+
+
+@pytest.mark.parametrize("kind, options, texts", [
+    ("group", {"groups": 2}, ["Group Norm", "C = 6", "N = 4", "H, W", "3×3"]),
+    ("batch", {"shape": (3, 4, 2, 3, 3)}, ["Batch Norm", "C = 4", "N = 3", "D, H, W", "2×3×3"]),
+    ("layer", {"sequence": True}, ["Layer Norm", "D = 8 features", "N = 2 batch", "L tokens", "6"]),
+    ("weight", {}, ["Weight Norm", "in = 3", "out = 8", "kH, kW", "3×3"]),
+])
+def test_cube_axes_are_labelled_with_their_sizes(kind, options, texts):
+    scene = convanim.animate_norm(kind, **options).scene
+    drawn = {item.text for item in scene.items if isinstance(item, Text) and not item.screen}
+    assert set(texts) <= drawn
+    assert not set(texts) & {item.text for item in convanim.animate_norm(kind, labels=False, **options).scene.items
+                             if isinstance(item, Text) and not item.screen}

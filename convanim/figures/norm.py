@@ -188,13 +188,11 @@ def _cube_labels(spec: NormSpec, cube: Cube, title: str, theme: Theme, style: St
     if spacing >= small * 1.3 and cube.counts[0] <= 32:  # sample numbers along the bottom edge going back
         items += [Text((cube.x0 + width + 0.15, cube.y(n + 0.5), -0.1), str(n), small, theme.muted_text, "la")
                   for n in range(cube.counts[0])]
-        deep_label_at = (cube.x0 + width + gap * 1.2 + small * 2.2 / style.cell, deep / 2, -gap * 1.8)
-    else:
-        deep_label_at = (cube.x0 + width + gap * 1.2, deep / 2, -gap * 0.5)
     items.append(Text((cube.x0 + width / 2, 0.0, below), across_label, style.label_font, theme.text, "ma"))
     items.append(Text((cube.x0 - gap, 0.0, height / 2 + 0.1), down_name, style.label_font, theme.text, "rs"))
     items.append(Text((cube.x0 - gap, 0.0, height / 2 - 0.1), down_size, style.label_font, theme.text, "ra"))
-    items.append(Text(deep_label_at, depth_label, style.label_font, theme.text, "la"))
+    # The depth axis's name beyond its far end, where the edge would go on.
+    items.append(Text((cube.x0 + width + 0.3, deep + 0.5, -0.1), depth_label, style.label_font, theme.text, "la"))
     return items
 
 
