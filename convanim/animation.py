@@ -117,6 +117,11 @@ def animate(spec: ConvSpec | StagedBlock | str | None = None, view: ViewSpec | s
             raise SpecError("template: give either a spec or a template, not both")
         chosen = template if isinstance(template, Template) else load_template(template)
         view = view or make_view(**{**chosen.view_args, **view_args})
+        if chosen.figure:
+            if spec_args:
+                raise SpecError(f"template: {chosen.name!r} is a {chosen.figure} figure; layer arguments such as "
+                                f"{next(iter(spec_args))} do not apply to it")
+            return figure_animation(chosen, view)
         if chosen.block:
             if spec_args:
                 raise SpecError(f"template: {chosen.name!r} is a {chosen.block} block; layer arguments such as "
@@ -213,7 +218,7 @@ def animate_norm(kind: Any = "batch", shape: tuple[int, ...] | list[int] | None 
     if isinstance(kind, NormSpec):
         return FigureAnimation(kind, chosen, "norm")
     if kind == "all":
-        from convanim.figures.norm import four_specs
+        from convanim.normalisation import four_specs
 
         if sequence or eps is not None or affine is not None:
             raise SpecError("kind: the four-panel figure ('all') takes only shape and groups")
@@ -231,3 +236,10 @@ def animate_dropout(p: float = 0.5, shape: tuple[int, ...] | list[int] = (4, 4, 
     from convanim.dropout import make_dropout
 
     return FigureAnimation(make_dropout(p, shape, steps, seed), _view_for(view, view_options), "dropout")
+
+
+def figure_animation(template: Template, view: ViewSpec) -> FigureAnimation:
+    """The animation of a norm or dropout template (`figure = "norm"` or `"dropout"`) in `view`."""
+    spec = template.figure_spec
+    kind = "dropout" if template.figure == "dropout" else "norms" if isinstance(spec, list) else "norm"
+    return FigureAnimation(spec, view, kind)

@@ -138,6 +138,19 @@ def make_norm(kind: str, shape: tuple[int, ...] | list[int], groups: int | None 
     return spec
 
 
+def default_groups(channels: int) -> int:
+    """The group count the four-panel figure draws when none is given: the fewest groups of more than one channel
+    (2 groups of 3 for 6 channels, as in the paper's figure), or one group per channel for a prime count."""
+    return next((g for g in range(2, channels) if channels % g == 0), channels)
+
+
+def four_specs(shape: tuple[int, ...], groups: int | None = None) -> list[NormSpec]:
+    """Batch, layer, instance and group norm of one shape (the paper's figure 2)."""
+    chosen = groups if groups is not None else default_groups(shape[1])
+    return [make_norm("batch", shape), make_norm("layer", shape), make_norm("instance", shape),
+            make_norm("group", shape, chosen)]
+
+
 def check_listable(spec: NormSpec) -> None:
     """Refuse, before allocating, a tensor too large to list element by element."""
     if spec.elements > MAX_LISTED:

@@ -69,6 +69,13 @@ BLOCK_KEYS: dict[str, dict[str, Check]] = {
     "inverted_residual": {"input_size": SIZE, "in_channels": INT, "expansion": INT, "out_channels": INT,
                           "kernel_size": INT, "stride": INT},
 }
+# Figures that are not convolutions: the [spec] table holds `make_norm` or `make_dropout` arguments (kind "all" is
+# the four normalisations side by side).
+SHAPE: Check = (lambda v: isinstance(v, list) and bool(v) and all(_is_int(x) for x in v), "an array of integers")
+FIGURE_KEYS: dict[str, dict[str, Check]] = {
+    "norm": {"kind": TEXT, "shape": SHAPE, "groups": INT, "sequence": BOOL, "eps": NUMBER, "affine": BOOL},
+    "dropout": {"p": NUMBER, "shape": SHAPE, "steps": INT, "seed": INT},
+}
 VIEW_KEYS: dict[str, Check] = {
     "view": TEXT, "theme": TEXT, "numbers": BOOL, "caption": BOOL, "labels": BOOL, "cell_size": INT,
     "scale": NUMBER, "seconds_per_frame": NUMBER, "loop": INT, "pause": NUMBER, "transparent": BOOL,
@@ -81,6 +88,7 @@ TOP_KEYS: dict[str, Check] = {
     "caption": (lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string"),
     "order": INT,
     "block": (lambda v: v in BLOCK_KEYS, f"one of {', '.join(BLOCK_KEYS)} (a block of several layers)"),
+    "figure": (lambda v: v in FIGURE_KEYS, f"one of {', '.join(FIGURE_KEYS)} (a figure that is not a convolution)"),
     "formats": (lambda v: isinstance(v, list) and bool(v) and all(f in FORMATS for f in v) and len(set(v)) == len(v),
                 f"a non-empty array of distinct formats from {', '.join(FORMATS)}"),
     "spec": (lambda v: isinstance(v, dict), "a table ([spec])"),
@@ -102,6 +110,7 @@ class Template:
     order: int = 0
     source: str = ""  # where it was read from, for messages
     block: str = ""  # "" for one layer; "separable" or "inverted_residual" for a block (spec_args are its arguments)
+    figure: str = ""  # "" for convolutions; "norm" or "dropout" (spec_args are make_norm / make_dropout arguments)
 
     @property
     def spec(self) -> ConvSpec:
@@ -109,7 +118,28 @@ class Template:
         if self.block:
             raise SpecError(f"template: {self.name!r} is a {self.block} block of several layers, not one layer "
                             f"(animate it whole with animate(template={self.name!r}))")
+        if self.figure:
+            raise SpecError(f"template: {self.name!r} is a {self.figure} figure, not a convolution (see its "
+                            f"figure_spec)")
         return make_spec(**self.spec_args)
+
+    @property
+    def figure_spec(self) -> Any:
+        """A norm figure's `NormSpec` (a list of four for kind "all"), or a dropout figure's `DropoutSpec`."""
+        args = dict(self.spec_args)
+        if self.figure == "dropout":
+            from convanim.dropout import make_dropout
+
+            return make_dropout(**args)
+        from convanim.normalisation import four_specs, make_norm
+
+        if args.get("kind") == "all":
+            extra = sorted(set(args) - {"kind", "shape", "groups"})
+            if extra:
+                raise SpecError(f"{extra[0]}: the four-panel figure (kind \"all\") takes only shape and groups")
+            return four_specs(tuple(args.get("shape", (4, 6, 3, 3))), args.get("groups"))
+        kind = args.pop("kind", "batch")
+        return make_norm(kind, tuple(args.pop("shape", (4, 6, 3, 3))), args.pop("groups", None), **args)
 
     @property
     def staged_block(self) -> Any:
@@ -120,7 +150,10 @@ class Template:
 
     @property
     def layers(self) -> tuple[tuple[str, ConvSpec], ...]:
-        """(stage name, spec) of each layer in order; the name is "" for a single-layer template."""
+        """(stage name, spec) of each layer in order; the name is "" for a single-layer template; none for a figure
+        that is not a convolution."""
+        if self.figure:
+            return ()
         if not self.block:
             return (("", self.spec),)
         return tuple((stage.name, stage.spec) for stage in self.staged_block.stages)
@@ -191,15 +224,18 @@ def parse_template(text: str, source: str, stem: str | None = None) -> Template:
             raise SpecError(f"{source}: {key}: missing (a template needs {', '.join(REQUIRED)})")
     if stem is not None and data["name"] != stem:
         raise SpecError(f"{source}: name: must match the file name {stem!r}, got {data['name']!r}")
-    block = data.get("block", "")
-    _check_table(data["spec"], BLOCK_KEYS[block] if block else SPEC_KEYS, source, "spec.")
+    block, figure = data.get("block", ""), data.get("figure", "")
+    if block and figure:
+        raise SpecError(f"{source}: figure: a template is a block or a figure, not both")
+    _check_table(data["spec"], BLOCK_KEYS[block] if block else FIGURE_KEYS[figure] if figure else SPEC_KEYS, source,
+                 "spec.")
     _check_table(data.get("view", {}), VIEW_KEYS, source, "view.")
     spec_args, view_args = _frozen(data["spec"]), _frozen(data.get("view", {}))
     template = Template(name=data["name"], title=data["title"].strip(), caption=data["caption"].strip(),
                         spec_args=spec_args, view_args=view_args,
                         formats=tuple(data.get("formats", DEFAULT_FORMATS)), order=data.get("order", 0),
-                        source=source, block=block)
-    _check_values(template, "spec", lambda: template.layers)
+                        source=source, block=block, figure=figure)
+    _check_values(template, "spec", lambda: template.figure_spec if figure else template.layers)
     try:
         import convanim.view  # noqa: F401  (the renderer's view module; absent in early checkouts)
     except ModuleNotFoundError:

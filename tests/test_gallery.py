@@ -312,7 +312,7 @@ def test_a_template_folder_without_order_gets_no_section_headings(templates_dir:
 
 
 def test_every_single_layer_card_states_parameters_and_macs_as_the_geometry_counts_them(tmp_path: Path) -> None:
-    templates = [t for t in load_templates() if not t.block]
+    templates = [t for t in load_templates() if not t.block and not t.figure]
     page = gallery_index.html_text(templates, tmp_path)
     for template in templates:
         spec, card = template.spec, _card(page, template.name)
@@ -336,7 +336,7 @@ def test_every_single_layer_card_states_parameters_and_macs_as_the_geometry_coun
 
 
 def test_grouped_depthwise_and_1x1_cards_compare_with_the_standard_convolution(tmp_path: Path) -> None:
-    templates = [t for t in load_templates() if not t.block]
+    templates = [t for t in load_templates() if not t.block and not t.figure]
     page = gallery_index.html_text(templates, tmp_path)
     by_name = {t.name: t for t in templates}
     standard = {"grouped": {**by_name["grouped"].spec_args, "groups": 1},
@@ -380,7 +380,8 @@ def test_readme_figures_of_the_packaged_templates_are_legible(tmp_path: Path) ->
     """Channels and block figures (the wide ones) get a row of their own at full size; the rest at one scale."""
     templates = load_templates()
     for template in templates:
-        width = 822 if template.block or template.spec.in_channels > 1 and template.spec.dims > 1 else 544
+        width = 822 if template.block or template.figure or template.spec.in_channels > 1 and template.spec.dims > 1 \
+            else 544
         (tmp_path / f"{template.name}.svg").write_text(f'<svg width="{width}" height="1"></svg>\n')
     readme = gallery_index.readme_text(templates, tmp_path)
     for name in ("channels", "grouped", "depthwise", "pointwise", "depthwise_separable", "inverted_residual"):

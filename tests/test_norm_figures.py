@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 
 import convanim
 from convanim.dropout import channel_masks, element_masks, make_dropout
-from convanim.figures.norm import build_dropout_scene, build_four_scene, build_norm_scene, four_specs
-from convanim.normalisation import make_norm, statistic_sets
+from convanim.figures.norm import build_dropout_scene, build_four_scene, build_norm_scene
+from convanim.normalisation import four_specs, make_norm, statistic_sets
 from convanim.primitives import Polygon, Text
 from convanim.view import make_view
 

@@ -55,9 +55,10 @@ def test_every_packaged_template_loads_and_is_named_after_its_file() -> None:
     templates = load_templates()
     assert sorted(t.name for t in templates) == files
     for template in templates:
-        if not template.block:  # dims always explicit: CLI overrides stay simple
+        if not template.block and not template.figure:  # dims always explicit: CLI overrides stay simple
             assert template.spec.dims == template.spec_args["dims"]
-        assert template.title and template.caption and template.formats and template.layers
+        assert template.title and template.caption and template.formats
+        assert bool(template.layers) != bool(template.figure)  # layers, or a figure that is not a convolution
 
 
 def test_the_fifteen_reference_animations_have_the_classic_parameters() -> None:
@@ -82,7 +83,7 @@ def test_numerical_templates_show_numbers_on_a_5x5_input_with_a_3x3_window() -> 
 
 def test_further_capabilities_each_have_a_template() -> None:
     templates = load_templates()
-    specs = [t.spec for t in templates if not t.block]
+    specs = [t.spec for t in templates if not t.block and not t.figure]
     assert {t.block for t in templates} == {"", "separable", "inverted_residual"}
     assert any(s.transposed and any(s.output_padding) for s in specs)
     assert any(len(set(s.input_size)) > 1 and len(set(s.kernel_size)) > 1 for s in specs)
@@ -186,3 +187,34 @@ def test_the_packaged_templates_are_the_repository_templates() -> None:
 
 def test_template_names_are_simple() -> None:
     assert all(re.fullmatch(r"[a-z0-9_]+", t.name) for t in load_templates())
+
+
+def test_norm_and_dropout_templates_describe_their_figures() -> None:
+    from convanim.dropout import DropoutSpec
+    from convanim.normalisation import NormSpec
+
+    figures = {t.name: t for t in load_templates() if t.figure}
+    kinds = {spec.kind for t in figures.values() if t.figure == "norm"
+             for spec in (t.figure_spec if isinstance(t.figure_spec, list) else [t.figure_spec])}
+    assert kinds == {"batch", "layer", "instance", "group", "weight"}
+    assert [s.kind for s in figures["norm_four"].figure_spec] == ["batch", "layer", "instance", "group"]
+    assert isinstance(figures["norm_group"].figure_spec, NormSpec) and figures["norm_group"].figure_spec.groups == 2
+    assert isinstance(figures["dropout"].figure_spec, DropoutSpec)
+    with pytest.raises(SpecError, match="is a norm figure, not a convolution"):
+        _ = figures["norm_batch"].spec
+
+
+@pytest.mark.parametrize("text, message", [
+    ('figure = "norm"\n[spec]\nkind = "group"\nshape = [2, 6, 3, 3]\ngroups = 4\n',
+     "somewhere/mine.toml: spec.groups: must divide the 6 channels, got 4"),
+    ('figure = "norm"\n[spec]\nkind = "batch"\nshape = 5\n', "spec.shape: must be an array of integers, got 5"),
+    ('figure = "norm"\n[spec]\nkernel_size = 3\n', "spec.kernel_size: unknown key"),
+    ('figure = "dropout"\n[spec]\np = 1.5\n', "spec.p: must be a probability in [0, 1)"),
+    ('figure = "pictures"\n[spec]\n', "figure: must be one of norm, dropout"),
+    ('figure = "norm"\nblock = "separable"\n[spec]\n', "figure: a template is a block or a figure, not both"),
+])
+def test_bad_figure_templates_name_the_key(text: str, message: str) -> None:
+    head = 'name = "mine"\ntitle = "Mine"\ncaption = "Mine."\n'
+    with pytest.raises(SpecError) as error:
+        parse_template(head + text, "somewhere/mine.toml", "mine")
+    assert message in str(error.value)

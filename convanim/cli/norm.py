@@ -47,7 +47,7 @@ def norm_command(kind: str, shape: str | None, groups: int | None, sequence: boo
     tensor = _shape(shape, default_shape(kind, sequence, bool(options.get("numbers"))))
     view_args = given_view_args(options)
     if kind == "all":
-        from convanim.figures.norm import four_specs
+        from convanim.normalisation import four_specs
 
         specs = four_specs(tensor, groups)
         if sequence or eps is not None or affine is not None:

@@ -29,7 +29,7 @@ def render_command(output: str | None, frames_dir: str | None, template: str | N
     """Render an animation of the spec to a file (and/or per-frame files).
 
     LAYER may be a PyTorch layer such as "Conv2d(1, 1, 3, stride=2, padding=1)"; options override it."""
-    from convanim.animation import Animation, StagedAnimation
+    from convanim.animation import Animation, StagedAnimation, figure_animation
     from convanim.view import make_view
 
     if output is None and frames_dir is None:
@@ -42,13 +42,18 @@ def render_command(output: str | None, frames_dir: str | None, template: str | N
 
         chosen = load_template(template)
         base, view_args = dict(chosen.spec_args), dict(chosen.view_args)
-        if chosen.block:  # a block of several layers: its own animation, only view options apply
+        if chosen.block or chosen.figure:  # a block of several layers or a figure: only view options apply
             given = [name for name, value in spec_given.items() if value is not None]
             if given:
                 flag = FLAGS.get(given[0], given[0]) if given[0] != "no_bias" else "--no-bias"
-                raise SpecError(f"template: {chosen.name!r} is a {chosen.block} block; layer options such as "
-                                f"{flag} do not apply (use 'convanim stages')")
+                what, use = ((f"{chosen.block} block", "convanim stages") if chosen.block else
+                             (f"{chosen.figure} figure", f"convanim {chosen.figure}"))
+                raise SpecError(f"template: {chosen.name!r} is a {what}; layer options such as {flag} do not apply "
+                                f"(use '{use}')")
             view = make_view(**{**view_args, **given_view_args(options)})
+            if chosen.figure:
+                write_outputs(figure_animation(chosen, view), output, frames_dir)
+                return
             write_outputs(StagedAnimation(chosen.staged_block, view), output, frames_dir)
             return
     view = make_view(**{**view_args, **given_view_args(options)})

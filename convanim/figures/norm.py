@@ -23,7 +23,6 @@ from convanim.normalisation import (
     check_listable,
     describe_set,
     example_values,
-    make_norm,
     norm_numbers,
     pytorch_layer,
     statistic_index,
@@ -247,19 +246,6 @@ def build_norm_scene(spec: NormSpec, view: ViewSpec) -> Scene:
     captions = caption_lines([f"{layer}: {_norm_notes(spec)}", frame_titles, _eval_note(spec)], style, theme) \
         if view.caption else []
     return finish(items, captions, view, style, len(statistics), layer, frame_titles, base=CUBE)
-
-
-def default_groups(channels: int) -> int:
-    """The group count the four-panel figure draws when none is given: the fewest groups of more than one channel
-    (2 groups of 3 for 6 channels, as in the paper's figure), or one group per channel for a prime count."""
-    return next((g for g in range(2, channels) if channels % g == 0), channels)
-
-
-def four_specs(shape: tuple[int, ...], groups: int | None = None) -> list[NormSpec]:
-    """Batch, layer, instance and group norm of one shape (the paper's figure 2)."""
-    chosen = groups if groups is not None else default_groups(shape[1])
-    return [make_norm("batch", shape), make_norm("layer", shape), make_norm("instance", shape),
-            make_norm("group", shape, chosen)]
 
 
 def build_four_scene(specs: list[NormSpec], view: ViewSpec) -> Scene:

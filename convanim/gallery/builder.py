@@ -27,8 +27,8 @@ MANIFEST = "manifest.json"
 INDEX_FILES = ("README.md", "index.html")
 # The modules that decide what an animation looks like (an allow-list: a module that draws must be named here, and
 # tests/test_gallery.py checks that every module a render imports is). A folder name covers the modules in it.
-RENDERER_MODULES = ("animation.py", "blocks.py", "counts.py", "describe.py", "fonts.py", "geometry.py", "primitives.py",
-                    "spec.py", "theme.py", "view.py", "backends/", "figures/")
+RENDERER_MODULES = ("animation.py", "blocks.py", "counts.py", "describe.py", "dropout.py", "fonts.py", "geometry.py",
+                    "normalisation.py", "primitives.py", "spec.py", "theme.py", "view.py", "backends/", "figures/")
 TEMP_PREFIX = ".convanim-"
 FILE_MODE = 0o644  # mkstemp's 0o600 would make the gallery unreadable to others
 
@@ -47,7 +47,8 @@ class Output:
     @property
     def template_hash(self) -> str:
         """The template as the renderer sees it: the resolved spec and view, and the format."""
-        layers = self.template.staged_block if self.template.block else self.template.spec
+        template = self.template
+        layers = template.staged_block if template.block else template.figure_spec if template.figure else template.spec
         resolved = f"{layers!r}\n{self.template.view!r}\n{self.format}"
         return hashlib.sha256(resolved.encode()).hexdigest()
 
@@ -238,7 +239,11 @@ def _fork_context() -> Any:
 
 
 def _cost(template: Template) -> int:
-    """Roughly how long a template takes: its output positions times its formats."""
+    """Roughly how long a template takes: its output positions (a figure's frames) times its formats."""
+    if template.figure:
+        from convanim.gallery.index import figure_frames
+
+        return figure_frames(template) * len(template.formats)
     positions = sum(math.prod(output_shape(spec)) * spec.out_channels for _, spec in template.layers)
     return positions * len(template.formats)
 

@@ -9,6 +9,7 @@ import math
 import re
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 from convanim.counts import macs, parameter_count, standard_convolution, weight_shape
 from convanim.describe import AXIS_NAMES, general_formula, layer_name, output_formula, pytorch_code, shape_text
@@ -42,7 +43,8 @@ def figure_width(template: Template, out_dir: Path) -> int | None:
 # Sections of the gallery by the templates' `order`: [first, end) -> heading. The packaged templates use one range
 # per section; a template outside every range goes under OTHER_SECTION.
 SECTIONS = ((0, 100, "Convolution arithmetic"), (100, 200, "Transposed convolution"), (200, 300, "Numbers"),
-            (300, 400, "More shapes and padding"), (400, 440, "1d and 3d"), (440, 500, "Channels and blocks"))
+            (300, 400, "More shapes and padding"), (400, 440, "1d and 3d"), (440, 500, "Channels and blocks"),
+            (500, 600, "Normalisation and dropout"))
 OTHER_SECTION = "More"
 
 
@@ -72,8 +74,34 @@ def short_title(title: str, heading: str) -> str:
     return title
 
 
+def figure_specs(template: Template) -> list[Any]:
+    """A norm or dropout template's specs (four for the four-panel figure)."""
+    spec = template.figure_spec
+    return spec if isinstance(spec, list) else [spec]
+
+
+def figure_frames(template: Template) -> int:
+    """Frames of a norm or dropout figure: one per statistic (the most of the four panels), or per step and eval."""
+    if template.figure == "dropout":
+        return int(template.figure_spec.steps) + 1
+    return max(spec.statistic_count for spec in figure_specs(template))
+
+
+def figure_layer(template: Template) -> str:
+    """`nn.GroupNorm(2, 6)`; the four layers of the four-panel figure; Dropout against Dropout2d."""
+    from convanim.normalisation import pytorch_layer
+
+    if template.figure == "dropout":
+        spec = template.figure_spec
+        return f"{spec.element_layer} vs {spec.channel_layer}"
+    return " · ".join(pytorch_layer(spec) for spec in figure_specs(template))
+
+
 def shapes(template: Template) -> str:
-    """`5x5x1 → 3x3x1`: the first layer's input and the last layer's output (spatial sizes, then channels)."""
+    """`5x5x1 → 3x3x1`: the first layer's input and the last layer's output (spatial sizes, then channels); a
+    figure's tensor shape (`4x6x3x3`)."""
+    if template.figure:
+        return "x".join(map(str, figure_specs(template)[0].shape))
     first, last = template.layers[0][1], template.layers[-1][1]
     return (f"{shape_text(first.input_size, first.in_channels)} \u2192 "
             f"{shape_text(output_shape(last), last.out_channels)}")
@@ -81,12 +109,18 @@ def shapes(template: Template) -> str:
 
 def layer_summary(template: Template) -> str:
     """`Conv2d 5x5x1 → 3x3x1`, or the block's kind for a block of several layers."""
+    if template.figure:
+        kind = "dropout" if template.figure == "dropout" else ", ".join(
+            dict.fromkeys(spec.kind for spec in figure_specs(template))) + " norm"
+        return f"{kind} {shapes(template)}"
     kind = template.block.replace("_", " ") if template.block else layer_name(template.spec)
     return f"{kind} {shapes(template)}"
 
 
 def code(template: Template) -> str:
     """The PyTorch layer, or the layers of a block joined by arrows."""
+    if template.figure:
+        return figure_layer(template)
     return " \u2192 ".join(pytorch_code(spec) for _, spec in template.layers)
 
 
@@ -178,7 +212,8 @@ def _card(template: Template, out_dir: Path) -> str:
         picture = _picture(template)
         stage = f'<img src="{picture}" alt="{esc(template.title)}">' if picture else ""
         controls = ""
-    details = _block_details(template) if template.block else _layer_details(template)
+    details = (_block_details(template) if template.block else _figure_details(template) if template.figure else
+               _layer_details(template))
     files = " \u00b7 ".join(f'<a href="{template.name}.{fmt}">{fmt.upper()}</a>' for fmt in template.formats)
     return f"""<section class="anim{wide}" id="{template.name}" tabindex="0" aria-label="{esc(template.title)}">
 <div class="anim-stage">{stage}</div>
@@ -203,6 +238,32 @@ def _layer_details(template: Template) -> str:
             f"<dt>Output size</dt><dd><code>{esc(general_formula(spec))}</code>"
             f"<ul class=\"anim-axes\">{axes}</ul></dd>\n"
             + _cost_details(spec))
+
+
+def _figure_details(template: Template) -> str:
+    """A norm figure's layer, shape, statistics and parameters; a dropout figure's layers, p and scale."""
+    esc = html.escape
+    if template.figure == "dropout":
+        spec = template.figure_spec
+        return (f"<dt>Layers</dt><dd><code>{esc(spec.element_layer)}</code>, <code>{esc(spec.channel_layer)}</code>"
+                f"</dd>\n<dt>Shape</dt><dd>{esc(shapes(template))} <span class=\"anim-muted\">(one sample, "
+                f"C first)</span></dd>\n<dt>Training</dt><dd>{_count(spec.steps, 'step')}, survivors ×"
+                f"{spec.scale:.3g} = 1/(1−p); eval: identity</dd>")
+    from convanim.normalisation import pytorch_layer
+
+    rows = []
+    for spec in figure_specs(template):
+        rows.append(f"<dt>Layer</dt><dd><code>{esc(pytorch_layer(spec))}</code></dd>\n"
+                    f"<dt>Statistics</dt><dd>{_statistics(spec)}, {_count(spec.elements_per_statistic, 'element')} "
+                    f"each</dd>\n"
+                    f"<dt>Parameters</dt><dd>{spec.parameters:,}</dd>")
+    return f"<dt>Shape</dt><dd>{esc(shapes(template))}</dd>\n" + "\n".join(rows)
+
+
+def _statistics(spec: Any) -> str:
+    if spec.kind == "weight":
+        return _count(spec.statistic_count, "norm")
+    return f"{_count(spec.statistic_count, 'mean')} and as many variances"
 
 
 def _times(values: tuple[int, ...]) -> str:
