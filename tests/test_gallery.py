@@ -386,3 +386,22 @@ def test_readme_figures_of_the_packaged_templates_are_legible(tmp_path: Path) ->
     readme = gallery_index.readme_text(templates, tmp_path)
     for name in ("channels", "grouped", "depthwise", "pointwise", "depthwise_separable", "inverted_residual"):
         assert f'<p align="center"><img src="{name}.gif" width="822"' in readme
+
+
+def test_norm_and_dropout_cards_state_layers_statistics_and_parameters(tmp_path: Path) -> None:
+    from convanim.normalisation import pytorch_layer
+
+    templates = [t for t in load_templates() if t.figure]
+    page = gallery_index.html_text(templates, tmp_path)
+    assert {gallery_index.section(t) for t in templates} == {"Normalisation and dropout"}
+    for template in templates:
+        card = _card(page, template.name)
+        if template.figure == "dropout":
+            assert _row(card, "Training") == f"{template.figure_spec.steps} steps, survivors \u00d72 = 1/(1\u2212p); " \
+                                             "eval: identity"
+            continue
+        specs = template.figure_spec if isinstance(template.figure_spec, list) else [template.figure_spec]
+        for spec in specs:
+            row = _row(card, f"{spec.kind.title()} norm") if len(specs) > 1 else _row(card, "Parameters")
+            assert row is not None and pytorch_layer(spec) in card
+            assert str(spec.parameters) in row

@@ -251,12 +251,17 @@ def _figure_details(template: Template) -> str:
                 f"{spec.scale:.3g} = 1/(1−p); eval: identity</dd>")
     from convanim.normalisation import pytorch_layer
 
-    rows = []
-    for spec in figure_specs(template):
-        rows.append(f"<dt>Layer</dt><dd><code>{esc(pytorch_layer(spec))}</code></dd>\n"
-                    f"<dt>Statistics</dt><dd>{_statistics(spec)}, {_count(spec.elements_per_statistic, 'element')} "
-                    f"each</dd>\n"
-                    f"<dt>Parameters</dt><dd>{spec.parameters:,}</dd>")
+    specs = figure_specs(template)
+    if len(specs) > 1:  # the four-panel figure: a line per kind
+        rows = [f"<dt>{esc(spec.kind.title())} norm</dt><dd><code>{esc(pytorch_layer(spec))}</code>: "
+                f"{_count(spec.statistic_count, 'statistic')} of {_count(spec.elements_per_statistic, 'element')}, "
+                f"{_count(spec.parameters, 'parameter')}</dd>" for spec in specs]
+    else:
+        spec = specs[0]
+        rows = [f"<dt>Layer</dt><dd><code>{esc(pytorch_layer(spec))}</code></dd>\n"
+                f"<dt>Statistics</dt><dd>{_statistics(spec)}, {_count(spec.elements_per_statistic, 'element')} "
+                f"each</dd>\n"
+                f"<dt>Parameters</dt><dd>{spec.parameters:,}</dd>"]
     return f"<dt>Shape</dt><dd>{esc(shapes(template))}</dd>\n" + "\n".join(rows)
 
 
