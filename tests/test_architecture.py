@@ -18,6 +18,8 @@ FORBIDDEN = {
     "describe": ("figures", "backends", "animation", "cli", "gallery", "templates"),
     "primitives": ("geometry", "figures", "backends", "animation", "cli", "gallery", "templates"),
     "blocks": ("figures", "backends", "animation", "cli", "gallery", "templates"),
+    "normalisation": ("spec", "geometry", "figures", "backends", "animation", "cli", "gallery", "templates"),
+    "dropout": ("spec", "geometry", "figures", "backends", "animation", "cli", "gallery", "templates"),
     "figures": ("backends", "animation", "cli", "gallery", "templates"),
     "backends": ("figures", "animation", "cli", "gallery", "templates", "geometry"),
     "animation": ("cli", "gallery"),

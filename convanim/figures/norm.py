@@ -15,8 +15,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from convanim.dropout import DropoutSpec, channel_masks, element_masks, variance_words
-from convanim.figures.common import Style, finish, fitted_size, grid_lines, style_for
+from convanim.figures.canvas import Style, finish, fitted_size, style_for
 from convanim.figures.contrast import BLACK, WHITE, over, readable
+from convanim.figures.grid import grid_lines
 from convanim.normalisation import (
     KIND_NAMES,
     NormSpec,
