@@ -219,13 +219,20 @@ def pytorch_layer(spec: NormSpec) -> str:
     return f"nn.{name}({', '.join(args + extra)})"
 
 
+SPATIAL_NAMES = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+KERNEL_NAMES = {1: ("k",), 2: ("kH", "kW"), 3: ("kD", "kH", "kW")}
+
+
+def spatial_names(spec: NormSpec) -> tuple[str, ...]:
+    """The names of the axes after the first two: L, H W or D H W (a kernel's k, kH kW, kD kH kW)."""
+    return (KERNEL_NAMES if spec.kind == "weight" else SPATIAL_NAMES)[spec.rank - 2]
+
+
 def axis_names(spec: NormSpec) -> tuple[str, ...]:
     """A name per tensor dimension, as figures and text write them."""
     if spec.sequence:
         return ("N", "L", "D")
-    if spec.kind == "weight":
-        return ("out", "in") + ("kD", "kH", "kW")[3 - (spec.rank - 2):]
-    return ("N", "C") + ("D", "H", "W")[3 - (spec.rank - 2):]
+    return ("out", "in") + spatial_names(spec) if spec.kind == "weight" else ("N", "C") + spatial_names(spec)
 
 
 def shape_words(spec: NormSpec) -> str:

@@ -276,3 +276,12 @@ def test_dropout_text_and_json():
     assert data["steps"][1]["dropout_kept"] == np.argwhere(kept[1]).tolist()
     assert data["steps"][0]["channel_dropout_kept_channels"] == [
         c for c in range(4) if channel_masks(spec)[0, c].all()]
+
+
+@pytest.mark.parametrize("kind, shape, words", [
+    ("batch", (2, 3, 7), "2×3×7 (N×C×L)"), ("batch", (2, 3, 4, 4), "2×3×4×4 (N×C×H×W)"),
+    ("batch", (2, 3, 2, 4, 4), "2×3×2×4×4 (N×C×D×H×W)"), ("weight", (4, 3, 5), "4×3×5 (out×in×k)"),
+    ("weight", (4, 3, 3, 3), "4×3×3×3 (out×in×kH×kW)"),
+])
+def test_axes_are_named_as_pytorch_documents_them(kind, shape, words):
+    assert explain_norm(make_norm(kind, shape)).split(" on a ")[1].startswith(words)

@@ -26,6 +26,7 @@ from convanim.normalisation import (
     example_values,
     norm_numbers,
     pytorch_layer,
+    spatial_names,
     statistic_index,
 )
 from convanim.primitives import FLAT, Item, Line, Polygon, Projection, Scene, Text, quad
@@ -62,9 +63,9 @@ def axis_labels(spec: NormSpec) -> tuple[str, str, tuple[str, str]]:
         n, length, d = spec.shape
         return f"N = {n} batch", f"D = {d} features", ("L tokens", str(length))
     if spec.kind == "weight":
-        names = ", ".join(("kD", "kH", "kW")[3 - (spec.rank - 2):])
+        names = ", ".join(spatial_names(spec))
         return f"out = {spec.shape[0]}", f"in = {spec.shape[1]}", (names, spatial)
-    names = ", ".join(("D", "H", "W")[3 - (spec.rank - 2):])
+    names = ", ".join(spatial_names(spec))
     return f"N = {spec.shape[0]}", f"C = {spec.shape[1]}", (names, spatial)
 
 
@@ -215,7 +216,7 @@ def _norm_notes(spec: NormSpec) -> str:
     count, per = spec.statistic_count, spec.elements_per_statistic
     what = "norms" if spec.kind == "weight" else "means and variances"
     params = f"{spec.parameters:,} learnable parameters" + (
-        " (g and v)" if spec.kind == "weight" else "" if not spec.affine else
+        " (g and v)" if spec.kind == "weight" else " (affine=False)" if not spec.affine else
         " (gamma, beta per element)" if spec.kind == "layer" else " (gamma, beta per channel)")
     return f"{count:,} {what}, {per:,} elements each; {params}"
 
@@ -327,8 +328,10 @@ def build_norm_numbers_scene(spec: NormSpec, view: ViewSpec) -> Scene:
             items += grid_lines(np.ones((rows, cols), bool), x0, oy, 0.0, theme, style)
         if view.labels:
             name = ("out channel" if spec.kind == "weight" else "sample") + f" {n}"
-            items.append(Text((ox, oy - 0.3, 0.0), f"x, {name}", style.label_font, theme.text, "ls", bold=True))
-            items.append(Text((ox + out_x, oy - 0.3, 0.0), f"y, {name}", style.label_font, theme.text, "ls",
+            before, after = ("v", "v / ‖v‖") if spec.kind == "weight" else ("x", "y")
+            items.append(Text((ox, oy - 0.3, 0.0), f"{before}, {name}", style.label_font, theme.text, "ls",
+                              bold=True))
+            items.append(Text((ox + out_x, oy - 0.3, 0.0), f"{after}, {name}", style.label_font, theme.text, "ls",
                               bold=True))
             if n % per_row == 0:
                 items.append(Text((ox - 0.3, oy + rows / 2, 0.0), row_name.split()[0], max(13.0, style.note_font),
@@ -371,10 +374,9 @@ def _grid_names(spec: NormSpec) -> tuple[str, str]:
     """What the numbers grids' rows and columns are."""
     if spec.sequence:
         return "L tokens", "D features"
-    spatial = ", ".join(("D", "H", "W")[3 - (spec.rank - 2):])
+    spatial = ", ".join(spatial_names(spec))
     if spec.kind == "weight":
-        kernel = ", ".join("k" + axis for axis in spatial.split(", "))
-        return "in channels", f"{kernel} flattened" if spec.rank > 3 else "kernel"
+        return "in channels", f"{spatial} flattened" if spec.rank > 3 else "kernel positions"
     return "C channels", f"{spatial} flattened" if spec.rank > 3 else "L positions"
 
 
