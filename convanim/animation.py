@@ -222,8 +222,6 @@ def animate_norm(kind: Any = "batch", shape: tuple[int, ...] | list[int] | None 
 
         if sequence or eps is not None or affine is not None:
             raise SpecError("kind: the four-panel figure ('all') takes only shape and groups")
-        if chosen.numbers:
-            raise SpecError("numbers: the four-panel figure draws no numbers; give one kind")
         return FigureAnimation(four_specs(tuple(shape), groups), chosen, "norms")
     spec = make_norm(kind, shape, groups, sequence=sequence, eps=DEFAULT_EPS if eps is None else eps, affine=affine)
     return FigureAnimation(spec, chosen, "norm")

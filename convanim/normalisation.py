@@ -155,7 +155,7 @@ def check_listable(spec: NormSpec) -> None:
     """Refuse, before allocating, a tensor too large to list element by element."""
     if spec.elements > MAX_LISTED:
         raise SpecError(f"shape: {spec.elements:,} elements are too many to list or draw one by one (at most "
-                        f"{MAX_LISTED:,}); explain_norm counts a tensor of any size")
+                        f"{MAX_LISTED:,}); the counts and the explanation work at any size")
 
 
 def statistic_index(spec: NormSpec) -> np.ndarray:

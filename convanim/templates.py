@@ -131,14 +131,16 @@ class Template:
             from convanim.dropout import make_dropout
 
             return make_dropout(**args)
-        from convanim.normalisation import four_specs, make_norm
+        from convanim.normalisation import KINDS, four_specs, make_norm
 
+        if "kind" not in args:
+            raise SpecError(f"kind: a norm figure needs a kind: {', '.join(KINDS)} or all (the four side by side)")
         if args.get("kind") == "all":
             extra = sorted(set(args) - {"kind", "shape", "groups"})
             if extra:
                 raise SpecError(f"{extra[0]}: the four-panel figure (kind \"all\") takes only shape and groups")
             return four_specs(tuple(args.get("shape", (4, 6, 3, 3))), args.get("groups"))
-        kind = args.pop("kind", "batch")
+        kind = args.pop("kind")
         return make_norm(kind, tuple(args.pop("shape", (4, 6, 3, 3))), args.pop("groups", None), **args)
 
     @property
@@ -236,6 +238,9 @@ def parse_template(text: str, source: str, stem: str | None = None) -> Template:
                         formats=tuple(data.get("formats", DEFAULT_FORMATS)), order=data.get("order", 0),
                         source=source, block=block, figure=figure)
     _check_values(template, "spec", lambda: template.figure_spec if figure else template.layers)
+    if figure == "norm" and spec_args.get("kind") == "all" and view_args.get("numbers"):
+        raise SpecError(f"{source}: view.numbers: the four-panel figure (kind \"all\") draws no numbers; give one "
+                        f"kind")
     try:
         import convanim.view  # noqa: F401  (the renderer's view module; absent in early checkouts)
     except ModuleNotFoundError:

@@ -209,6 +209,9 @@ def test_norm_and_dropout_templates_describe_their_figures() -> None:
      "somewhere/mine.toml: spec.groups: must divide the 6 channels, got 4"),
     ('figure = "norm"\n[spec]\nkind = "batch"\nshape = 5\n', "spec.shape: must be an array of integers, got 5"),
     ('figure = "norm"\n[spec]\nkernel_size = 3\n', "spec.kernel_size: unknown key"),
+    ('figure = "norm"\n[spec]\nshape = [2, 3, 4]\n', "spec.kind: a norm figure needs a kind"),
+    ('figure = "norm"\n[spec]\nkind = "all"\n[view]\nnumbers = true\n', "view.numbers: the four-panel figure (kind \"all\") draws "
+     "no numbers"),
     ('figure = "dropout"\n[spec]\np = 1.5\n', "spec.p: must be a probability in [0, 1)"),
     ('figure = "pictures"\n[spec]\n', "figure: must be one of norm, dropout"),
     ('figure = "norm"\nblock = "separable"\n[spec]\n', "figure: a template is a block or a figure, not both"),

@@ -253,6 +253,10 @@ def build_norm_scene(spec: NormSpec, view: ViewSpec) -> Scene:
 def build_four_scene(specs: list[NormSpec], view: ViewSpec) -> Scene:
     """The four kinds side by side for one shape; frame t shades statistic floor(t·count/T) of each, so that all
     four step through every one of their sets together in T frames (T the largest count, instance norm's)."""
+    from convanim.errors import SpecError
+
+    if view.numbers:
+        raise SpecError("numbers: the four-panel figure draws no numbers; draw one kind with numbers")
     for spec in specs:
         check_listable(spec)
     total = max(spec.statistic_count for spec in specs)
