@@ -97,3 +97,16 @@ def test_help_imports_no_numpy():
             "CliRunner().invoke(cli, ['norm', '--help']); CliRunner().invoke(cli, ['dropout', '--help']); "
             "print('numpy' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.strip() == "False"
+
+
+def test_the_command_and_python_make_the_same_files(tmp_path):
+    import convanim
+
+    run("norm", "group", "--shape", "2,4,2,2", "--groups", "2", "--theme", "dark", "-o", str(tmp_path / "cli.gif"))
+    convanim.animate_norm("group", (2, 4, 2, 2), groups=2, theme="dark").save(tmp_path / "api.gif")
+    assert (tmp_path / "cli.gif").read_bytes() == (tmp_path / "api.gif").read_bytes()
+    run("dropout", "-p", "0.3", "--shape", "3,3,3", "--seed", "4", "--numbers", "-o", str(tmp_path / "cli.svg"))
+    convanim.animate_dropout(0.3, (3, 3, 3), seed=4, numbers=True).save(tmp_path / "api.svg")
+    assert (tmp_path / "cli.svg").read_bytes() == (tmp_path / "api.svg").read_bytes()
+    result = run("norm", "layer", "--shape", "2,5,8", "--sequence", "--json")
+    assert json.loads(result.output) == convanim.norm_json(convanim.make_norm("layer", (2, 5, 8), sequence=True))
