@@ -390,8 +390,9 @@ def test_grouped_elision_keeps_each_drawn_plane_s_group():
     texts = {item.text for item in scene.items if isinstance(item, Text)}
     assert {"5×5, group 0", "5×5, group 7", "3×3, group 0", "3×3, group 7"} <= texts
     fills = {plane: fill for (stack, plane, _, _), fill in cell_map(scene).values() if stack == 0}
-    assert fills[0] == fills[1] == fills[2] == scene.theme.group_fills[0]
-    assert fills[3] == scene.theme.group_fills[7 % len(scene.theme.group_fills)]
+    tints = scene.theme.tints(scene.theme.input_fill)
+    assert fills[0] == fills[1] == fills[2] == tints[0]
+    assert fills[3] == tints[7 % len(tints)]
 
 
 def test_small_stacks_are_drawn_in_full():

@@ -54,10 +54,10 @@ def _quantizer(first: np.ndarray, scene: Scene) -> Quantizer:
     antialiasing blends), median-cut (deterministic) when there are too many. The first frame already shows every
     kind of cell, the window and the connectors."""
     theme = scene.theme
-    exact = [theme.background, theme.input_fill, theme.output_fill, theme.zero_fill, theme.outline, theme.zero_outline,
-             theme.connector, theme.text, theme.muted_text, *theme.group_fills]
-    exact += [_blend(theme.shade, under, theme.shade_opacity) for under in (theme.input_fill, theme.output_fill,
-                                                                             theme.zero_fill, *theme.group_fills)]
+    fills = [theme.zero_fill, *(tinted for fill in (theme.input_fill, theme.output_fill, theme.middle_fill)
+                                for tinted in theme.tints(fill))]
+    exact = [theme.background, theme.outline, theme.zero_outline, theme.connector, theme.text, theme.muted_text, *fills]
+    exact += [_blend(theme.shade, under, theme.shade_opacity) for under in fills]
     exact_colours = np.array(list(dict.fromkeys(exact)), dtype=np.int32)
     seeded = Quantizer(exact_colours, len(exact_colours))
     packed = _pack(first[..., :3])

@@ -159,18 +159,18 @@ def _macs(spec: ConvSpec) -> int:
 
 
 def _fills(specs: list[ConvSpec], i: int, count: int, view: ViewSpec) -> tuple:
-    """Input blue, last output cyan; a tensor a grouped (depthwise) stage reads or writes is tinted by group, so that
-    each depthwise output shares its input channel's colour."""
+    """Input blue, output cyan, every tensor between them the theme's third hue; a tensor a grouped (depthwise) stage
+    reads or writes is tinted by group (lightness steps of its own hue), so that each depthwise output shares its
+    input channel's step."""
     theme = view.theme
-    if i == len(specs):
-        return (theme.output_fill,) * count
-    if specs[i].groups > 1:
+    base = theme.input_fill if i == 0 else theme.output_fill if i == len(specs) else theme.middle_fill
+    if i < len(specs) and specs[i].groups > 1:
         per = specs[i].in_channels // specs[i].groups
-        return tuple(group_fill(theme, c // per) for c in range(count))
+        return tuple(group_fill(theme, c // per, base) for c in range(count))
     if i > 0 and specs[i - 1].groups > 1:
         per = specs[i - 1].out_channels // specs[i - 1].groups
-        return tuple(group_fill(theme, c // per) for c in range(count))
-    return (theme.input_fill,) * count
+        return tuple(group_fill(theme, c // per, base) for c in range(count))
+    return (base,) * count
 
 
 def _stage_headers(block: StagedBlock, stacks: list[PlaneStack], view: ViewSpec, style) -> list[Item]:

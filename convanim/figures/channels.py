@@ -73,11 +73,12 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
     source = input_shape(spec, geometry, tuple(group_fill(theme, c // per_in) if grouped else theme.input_fill
                                                for c in range(spec.in_channels)), channels=in_drawn)
     out_elided = len(out_drawn) < spec.out_channels
-    target = StackShape(np.ones((out_rows, out_cols), bool), (0, 0), (theme.output_fill,) * len(out_drawn),
+    target = StackShape(np.ones((out_rows, out_cols), bool), (0, 0),
+                        tuple(group_fill(theme, oc // per_out, theme.output_fill) if grouped else theme.output_fill
+                              for oc in out_drawn),
                         tuple(f"output channel {oc}" for oc in out_drawn),
                         tuple(shape_str(geometry.output_shape) + (f", group {oc // per_out}" if grouped else "")
                               for oc in out_drawn),
-                        tuple(group_fill(theme, oc // per_out) if grouped else None for oc in out_drawn),
                         channels=out_drawn if out_elided else (), total=spec.out_channels if out_elided else 0,
                         labels_right=oblique,
                         groups=tuple(oc // per_out for oc in out_drawn) if grouped and per_out > 1 else ())

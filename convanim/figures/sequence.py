@@ -114,7 +114,8 @@ def build_sequence_scene(spec: ConvSpec, view: ViewSpec):
     items += shades + connectors
     for oc in out_rows.drawn:
         for t in range(out_steps):
-            items.append(Polygon(quad(out_x + t, out_y + out_rows.y[oc], out_z), theme.output_fill))
+            items.append(Polygon(quad(out_x + t, out_y + out_rows.y[oc], out_z),
+                                 group_fill(theme, oc // per_out, theme.output_fill) if grouped else theme.output_fill))
     for top, count in out_rows.runs():
         items += grid_lines(np.ones((count, out_steps), bool), out_x, out_y + top, out_z, theme, style)
     items += _gap_markers(out_rows, out_steps, out_x, out_y, out_z, view, theme, style)
@@ -154,7 +155,6 @@ def _gap_crossings(rows: Rows, read: tuple[int, ...], window: np.ndarray, frame:
 
 def _row_labels(rows: Rows, cols: int, x: float, y: float, z: float, per_group: int, grouped: bool, theme: Theme,
                 style: Style) -> list[Item]:
-    """`c0`, `c1`, ... right of each drawn channel row, in the group's colour when grouped."""
-    return [Text((x + cols + 0.25, y + rows.y[r] + 0.5, z), f"c{r}", style.note_font,
-                 group_fill(theme, r // per_group) if grouped else theme.muted_text, "lm", bold=grouped)
-            for r in rows.drawn]
+    """`c0`, `c1`, ... right of each drawn channel row; grouped: `c2 g1`, its group."""
+    return [Text((x + cols + 0.25, y + rows.y[r] + 0.5, z), f"c{r}" + (f" g{r // per_group}" if grouped else ""),
+                 style.note_font, theme.muted_text, "lm") for r in rows.drawn]

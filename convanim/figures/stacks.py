@@ -217,8 +217,11 @@ def shade_items(stack: PlaneStack, cells: Sequence[tuple[int, ...]], frame: int,
     return items
 
 
-def group_fill(theme: Theme, group: int) -> RGB:
-    return theme.group_fills[group % len(theme.group_fills)]
+def group_fill(theme: Theme, group: int, fill: RGB | None = None) -> RGB:
+    """A group's colour: `fill` (the input blue by default) at the group's lightness step, so that groups differ by
+    a light accent and every group of inputs stays blue (of outputs, cyan)."""
+    tints = theme.tints(theme.input_fill if fill is None else fill)
+    return tints[group % len(tints)]
 
 
 def connector_items(inputs: PlaneStack, planes: list[int], window: np.ndarray, outputs: PlaneStack, out_plane: int,
