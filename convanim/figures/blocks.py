@@ -77,7 +77,7 @@ def build_staged_scene(block: StagedBlock, view: ViewSpec):
         cells = [(j, int(r), int(c)) for j in planes for r, c in frame.grid]
         out_plane = stacks[s + 1].plane(oc)
         assert out_plane is not None  # a swept output channel is always drawn (see drawn_channels)
-        shades += shade_items(stacks[s], cells, t, theme, style, box=oblique)
+        shades += shade_items(stacks[s], cells, t, theme, style, box=oblique, window=True)
         shades += shade_items(stacks[s + 1], [(out_plane, *frame.output)], t, theme, style, element=True)
         if oblique and planes:
             shades += reach_items(stacks[s], planes, read, frame.grid, t, theme, style)

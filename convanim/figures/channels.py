@@ -91,7 +91,7 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
         frame = geometry.frame(p)
         planes = [j for j in (inputs.plane(ic) for ic in reads[oc]) if j is not None]
         cells = [(j, int(r), int(c)) for j in planes for r, c in frame.grid]
-        shades += shade_items(inputs, cells, t, theme, style, box=oblique)
+        shades += shade_items(inputs, cells, t, theme, style, box=oblique, window=True)
         if oblique and planes:
             shades += reach_items(inputs, planes, reads[oc], frame.grid, t, theme, style)
         out_plane = outputs.plane(oc)

@@ -12,7 +12,7 @@ import numpy as np
 from convanim.describe import pytorch_code
 from convanim.figures.canvas import Style, finish, fitted_size, shape_str, style_for
 from convanim.figures.contrast import over, readable
-from convanim.figures.grid import grid_lines
+from convanim.figures.grid import grid_lines, window_lines
 from convanim.figures.labels import caption_items, label_items
 from convanim.figures.values import format_values, input_values, kernel_values, max_taps, output_values
 from convanim.geometry import REAL, Geometry, check_frame_limit
@@ -71,6 +71,7 @@ def build_plane_scene(spec: ConvSpec, view: ViewSpec):
     else:
         for t, cells in enumerate(taps_rc):
             items += [_cell(c, r, 0.0, theme.shade, theme.shade_opacity, t) for r, c in cells]
+            items += window_lines(cells, 0.0, 0.0, 0.0, theme, style, t)
 
     if stacked:
         for t, (frame, cells) in enumerate(zip(frames, taps_rc)):
@@ -176,6 +177,7 @@ def _input_numbers(geometry: Geometry, frames: list, taps_rc: list[list[tuple[in
         cells = taps_rc[t]
         items += [_cover(c, r, 0.0, texts[r, c][1], style, t) for r, c in cells]
         items += [_cell(c, r, 0.0, theme.shade, theme.shade_opacity, t) for r, c in cells]
+        items += window_lines(cells, 0.0, 0.0, 0.0, theme, style, t)
         for tap, (r, c) in enumerate(cells):
             text, _, _, shaded = texts[r, c]
             items.append(Text((c + value_at[0], r + value_at[1], 0.0), text, style.value_font, shaded, "mm",

@@ -14,7 +14,7 @@ from convanim.describe import pytorch_code
 from convanim.figures.canvas import Style, finish, shape_str, style_for
 from convanim.figures.captions import caption_lines, elision_notes, layer_note, numbers_note, read_phrase
 from convanim.figures.frames import frame_plan
-from convanim.figures.grid import grid_lines
+from convanim.figures.grid import grid_lines, window_lines
 from convanim.figures.labels import label_items
 from convanim.figures.plane import _connectors, _lift
 from convanim.figures.stacks import drawn_channels, group_fill
@@ -104,6 +104,8 @@ def build_sequence_scene(spec: ConvSpec, view: ViewSpec):
         drawn_read = [ic for ic in read if ic in in_rows.y]
         shades += [Polygon(quad(int(g[0]), in_rows.y[ic], 0.0), theme.shade, theme.shade_opacity, t)
                    for ic in drawn_read for g in frame.grid]
+        for ic in drawn_read:
+            shades += window_lines([(0, int(g[0])) for g in frame.grid], 0.0, in_rows.y[ic], 0.0, theme, style, t)
         shades += _gap_crossings(in_rows, read, frame.grid, t, theme, style)
         if oblique and drawn_read:
             cells = [(in_rows.y[ic], int(g[0])) for ic in (drawn_read[0], drawn_read[-1]) for g in frame.grid]

@@ -52,7 +52,7 @@ def build_volume_scene(spec: ConvSpec, view: ViewSpec):
     for t, (p, _) in enumerate(plan.steps):
         frame = geometry.frame(p)
         cells = [(int(d), int(r), int(c)) for d, r, c in frame.grid]
-        shades += shade_items(inputs, cells, t, theme, style, box=oblique)
+        shades += shade_items(inputs, cells, t, theme, style, box=oblique, window=True)
         if oblique:
             slices = sorted({d for d, _, _ in cells})
             links += connector_items(inputs, slices, frame.grid[:, 1:], outputs, int(frame.output[0]),
