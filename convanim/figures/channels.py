@@ -12,7 +12,8 @@ import numpy as np
 
 from convanim.describe import pytorch_code
 from convanim.figures.canvas import finish, shape_str, style_for
-from convanim.figures.captions import caption_lines, elision_notes, grid_note, layer_note, numbers_note, read_phrase
+from convanim.figures.captions import caption_lines, elision_notes, grid_note, layer_note, read_phrase
+from convanim.figures.channel_numbers import numbers_limit_note
 from convanim.figures.frames import frame_plan
 from convanim.figures.occlusion import hide_under_planes
 from convanim.figures.stacks import (
@@ -112,7 +113,7 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
     items += links
     title = pytorch_code(spec).removeprefix("nn.")
     notes = [layer_note(spec)] + elision_notes(spec, in_drawn, out_drawn) + ([plan.note] if plan.note else [])
-    notes += numbers_note(view)
+    notes += [numbers_limit_note(spec)] if view.numbers else []
     captions = caption_lines(title, notes, tuple(frame_titles), style, theme) if view.caption else []
     return finish(items, captions, view, style, len(plan.steps), title, tuple(frame_titles))
 
