@@ -82,7 +82,8 @@ def _blend(top: tuple[int, int, int], under: tuple[int, int, int], opacity: floa
 
 
 def _flatten(rgba: np.ndarray, scene: Scene) -> np.ndarray:
-    """RGBA over the theme's background: GIF has one transparent index, not partial alpha."""
+    """RGBA over the background (the view's `background`, else the theme's): GIF has one transparent index, not
+    partial alpha, so an antialiased edge keeps its pixels, blended against the colour of the page it will sit on."""
     alpha = rgba[..., 3:4].astype(np.int32)
     background = np.array(scene.theme.background, dtype=np.int32)
     return ((rgba[..., :3] * alpha + background * (255 - alpha) + 127) // 255).astype(np.uint8)
@@ -108,7 +109,7 @@ def write_gif(scene: Scene, stream: BinaryIO) -> None:
         params = {"duration": scene.durations_ms[t], "transparency": KEEP}
         if scene.transparent:  # each frame whole, over a cleared canvas: pixels can turn transparent again
             indices = quantize(rgb)
-            indices[image[..., 3] < 128] = KEEP
+            indices[image[..., 3] == 0] = KEEP  # partly covered pixels stay, blended against the background
             chunk, offset = _p_image(indices, palette_bytes), (0, 0)
             params["disposal"] = 2
         elif shown is None:

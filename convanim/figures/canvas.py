@@ -88,6 +88,11 @@ def finish(items: list[Item], captions: list[Text], view: ViewSpec, style: Style
     ms = max(10, round(view.seconds_per_frame * 1000))
     durations = [ms] * frame_count
     durations[-1] += round(view.pause * 1000)
+    theme = view.theme
+    if view.background is not None:
+        from dataclasses import replace
+
+        theme = replace(theme, background=view.background)
     return Scene(items=tuple(items), frame_count=frame_count, projection=projection, width=width, height=height,
-                 theme=view.theme, durations_ms=tuple(durations), loop=view.loop, transparent=view.transparent,
+                 theme=theme, durations_ms=tuple(durations), loop=view.loop, transparent=view.transparent,
                  title=title, frame_titles=frame_titles)
