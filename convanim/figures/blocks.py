@@ -114,12 +114,9 @@ def build_staged_scene(block: StagedBlock, view: ViewSpec):
     ours, theirs = block.parameters()
     our_macs, their_macs = block.macs()
     title = f"{block.name}: {' → '.join(stage.name for stage in block.stages)}"
-    notes = [f"stage {s + 1}: {pytorch_code(spec).removeprefix('nn.')}" for s, spec in enumerate(specs)]
-    notes += [f"parameters {' + '.join(f'{sum(_params(s)):,}' for s in specs)} = {ours:,}, MACs "
-              f"{' + '.join(f'{_macs(s):,}' for s in specs)} = {our_macs:,}",
-              f"standard {pytorch_code(block.reference).removeprefix('nn.')}: {theirs:,} parameters, "
-              f"{their_macs:,} MACs; the block needs {ours / theirs:.2f}× the parameters, "
-              f"{our_macs / their_macs:.2f}× the MACs"]
+    # One line of accounting a projector can show; the stage by stage sums are explain's and the gallery card's.
+    notes = [f"{ours / theirs:.2f}× the parameters, {our_macs / their_macs:.2f}× the MACs of a standard "
+             f"{pytorch_code(block.reference).removeprefix('nn.')}"]
     if block.skip:
         notes.append("skip connection: the block's input is added to the projected output")
     drawn_notes = [f"{name.removesuffix(' channel')} {channel_list(stack.channels, stack.total)} of {stack.total}"

@@ -170,7 +170,7 @@ def _input_numbers(geometry: Geometry, frames: list, taps_rc: list[list[tuple[in
             plain, shaded = _text_colors(fill, theme, muted=read is None)
             texts[r, c] = (text, fill, plain, shaded)
             items.append(_text_at(c + value_at[0], r + value_at[1], 0.0, text, style.value_font, plain, "mm"))
-    weight_font = style.cell * 0.3
+    weight_font = style.small_font
     weight_inset = 0.09  # of a cell, from the bottom-right grid lines to the weight's baseline and right edge
     maxima = max_taps(geometry, inputs) if spec.op == "maxpool" else [-1] * len(frames)
     for t, frame in enumerate(frames):
