@@ -118,7 +118,7 @@ def build_staged_scene(block: StagedBlock, view: ViewSpec):
     notes = [f"{ours / theirs:.2f}× the parameters, {our_macs / their_macs:.2f}× the MACs of a standard "
              f"{pytorch_code(block.reference).removeprefix('nn.')}"]
     if block.skip:
-        notes.append("skip connection: the block's input is added to the projected output")
+        notes.append("skip: input + projected output")
     drawn_notes = [f"{name.removesuffix(' channel')} {channel_list(stack.channels, stack.total)} of {stack.total}"
                    for name, stack in zip(names, stacks) if stack.channels]
     if drawn_notes:
