@@ -143,18 +143,6 @@ def stage_steps(block: StagedBlock, view: ViewSpec) -> list[tuple[int, int, int,
     return steps
 
 
-def _params(spec: ConvSpec) -> tuple[int, int]:
-    from convanim.counts import parameter_count
-
-    return parameter_count(spec)
-
-
-def _macs(spec: ConvSpec) -> int:
-    from convanim.counts import macs
-
-    return macs(spec)
-
-
 def _fills(specs: list[ConvSpec], i: int, count: int, view: ViewSpec) -> tuple:
     """Input blue, output cyan, every tensor between them the theme's third hue; a tensor a grouped (depthwise) stage
     reads or writes is tinted by group (lightness steps of its own hue), so that each depthwise output shares its
