@@ -26,22 +26,33 @@ class Theme:
     connector: RGB  # lines from the window to the output cell
     text: RGB
     muted_text: RGB
-    group_fills: tuple[RGB, ...]  # per-group tints for grouped / depthwise views
+    middle_fill: RGB  # intermediate tensors of a staged block: one third hue, neither input nor output
+
+    def tints(self, fill: RGB) -> tuple[RGB, ...]:
+        """`fill` at each lightness step (itself first): the light accent that tells groups apart while keeping
+        the colour's role (a group of inputs stays blue, of outputs cyan)."""
+        return tuple(tint(fill, step) for step in TINT_STEPS)
+
+
+TINT_STEPS = (0.0, 0.3, 0.52)  # how far towards white each group step goes; neighbouring groups differ
+
+
+def tint(fill: RGB, step: float) -> RGB:
+    """`fill` mixed towards white by `step` (0: itself)."""
+    return tuple(round(c + (255 - c) * step) for c in fill)  # type: ignore[return-value]
 
 
 THEMES: dict[str, Theme] = {
-    # Group tints: neighbouring groups get hues far apart (solarized green and yellow are not neighbours).
+    # Blue is input, cyan is output, in every figure; intermediate tensors of a block are solarized yellow.
     "classic": Theme("classic", hex_rgb("#ffffff"), hex_rgb("#268bd2"), hex_rgb("#2aa198"), hex_rgb("#002b36"),
                      hex_rgb("#ffffff"), hex_rgb("#002b36"), hex_rgb("#073642"), 0.4,
-                     hex_rgb("#002b36"), hex_rgb("#002b36"), hex_rgb("#586e75"),
-                     tuple(hex_rgb(c) for c in ("#268bd2", "#d33682", "#859900", "#6c71c4", "#cb4b16", "#b58900"))),
-    # Okabe-Ito colours: distinguishable with every common colour-vision deficiency.
+                     hex_rgb("#002b36"), hex_rgb("#002b36"), hex_rgb("#586e75"), hex_rgb("#b58900")),
+    # Okabe-Ito colours: distinguishable with every common colour-vision deficiency (blue in, orange out,
+    # reddish purple between).
     "colorblind": Theme("colorblind", hex_rgb("#ffffff"), hex_rgb("#0072b2"), hex_rgb("#e69f00"), hex_rgb("#1a1a1a"),
                         hex_rgb("#ffffff"), hex_rgb("#1a1a1a"), hex_rgb("#000000"), 0.4,
-                        hex_rgb("#1a1a1a"), hex_rgb("#1a1a1a"), hex_rgb("#555555"),
-                        tuple(hex_rgb(c) for c in ("#0072b2", "#cc79a7", "#009e73", "#d55e00", "#56b4e9", "#f0e442"))),
+                        hex_rgb("#1a1a1a"), hex_rgb("#1a1a1a"), hex_rgb("#555555"), hex_rgb("#cc79a7")),
     "dark": Theme("dark", hex_rgb("#002b36"), hex_rgb("#268bd2"), hex_rgb("#2aa198"), hex_rgb("#eee8d5"),
                   hex_rgb("#002b36"), hex_rgb("#93a1a1"), hex_rgb("#fdf6e3"), 0.45,
-                  hex_rgb("#eee8d5"), hex_rgb("#eee8d5"), hex_rgb("#93a1a1"),
-                  tuple(hex_rgb(c) for c in ("#268bd2", "#d33682", "#859900", "#6c71c4", "#cb4b16", "#b58900"))),
+                  hex_rgb("#eee8d5"), hex_rgb("#eee8d5"), hex_rgb("#93a1a1"), hex_rgb("#b58900")),
 }

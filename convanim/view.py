@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from convanim.spec import SpecError
-from convanim.theme import THEMES, Theme
+from convanim.theme import RGB, THEMES, Theme, hex_rgb
 
 VIEWS = ("oblique", "flat")
 DEFAULT_RENDER_MAX_FRAMES = 4096
@@ -27,12 +28,18 @@ class ViewSpec:
     transparent: bool
     max_frames: int
     channel: int | None = None  # which output channel a single-plane view follows (None: all, where shown)
+    background: RGB | None = None  # the page colour: painted behind the figure, or, in a transparent GIF (one
+    # transparent index, no partial alpha), what antialiased edges are blended against; None: the theme's
+
+
+HEX_COLOUR = re.compile(r"#?[0-9a-fA-F]{6}")
 
 
 def make_view(view: str = "auto", theme: str = "classic", numbers: bool = False, caption: bool = True,
               labels: bool = True, cell_size: int | None = None, scale: float = 1.0, seconds_per_frame: float = 1.0,
               loop: int = 0, pause: float = 0.0, transparent: bool = False,
-              max_frames: int = DEFAULT_RENDER_MAX_FRAMES, channel: int | None = None) -> ViewSpec:
+              max_frames: int = DEFAULT_RENDER_MAX_FRAMES, channel: int | None = None,
+              background: str | None = None) -> ViewSpec:
     """Validate view options; `view="auto"` is flat for numbers (like the numerical figures), oblique otherwise."""
     if view == "auto":
         view = "flat" if numbers else "oblique"
@@ -54,8 +61,11 @@ def make_view(view: str = "auto", theme: str = "classic", numbers: bool = False,
         raise SpecError(f"max_frames: must be positive, got {max_frames}")
     if channel is not None and channel < 0:  # the upper bound depends on the spec: checked where it is drawn
         raise SpecError(f"channel: must be an output channel (0 or more), got {channel}")
+    if background is not None and (not isinstance(background, str) or not HEX_COLOUR.fullmatch(background)):
+        raise SpecError(f"background: must be a colour as six hex digits, e.g. '#1e1e1e', got {background!r}")
     return ViewSpec(view=view, theme=THEMES[theme], numbers=bool(numbers), caption=bool(caption),
                     labels=bool(labels), cell_size=cell_size, scale=float(scale),
                     seconds_per_frame=float(seconds_per_frame), loop=int(loop), pause=float(pause),
                     transparent=bool(transparent), max_frames=int(max_frames),
-                    channel=None if channel is None else int(channel))
+                    channel=None if channel is None else int(channel),
+                    background=None if background is None else hex_rgb(background))

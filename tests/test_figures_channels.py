@@ -64,7 +64,10 @@ def check_pixels(scene, frame: int, mapping) -> None:
         expected = fill * (1 - theme.shade_opacity) + np.array(theme.shade) * theme.shade_opacity
         cx, cy = scene.projection(tuple(np.mean(item.points, axis=0)))
         patch = image[round(cy) - 2:round(cy) + 3, round(cx) - 2:round(cx) + 3].reshape(-1, 3)
-        assert np.abs(np.median(patch, axis=0) - expected).max() <= 6, (frame, mapping[item.points][0])
+        # most of the patch shows the blend; lines may cross it (a tall 3d stack is drawn with cells of 18 px, where
+        # the window's bold outline passes a few pixels from a corner cell's centre)
+        close = (np.abs(patch - expected).max(axis=1) <= 6).mean()
+        assert close >= 0.4, (frame, mapping[item.points][0], close)
 
 
 def plan_of(spec, view):
@@ -145,7 +148,7 @@ def test_elided_sequence_shades_exactly_the_drawn_rows_the_filter_reads(args, vi
         assert ("drawn" in scene.frame_titles[t]) == (hidden > 0), t  # the frame line owns up to what is left out
     texts = {item.text for item in scene.items if isinstance(item, Text)}
     assert f"{spec.in_channels - 4} more channels (3-{spec.in_channels - 2})" in texts
-    assert any(text.startswith("drawn: input channels 0-2, …,") for text in texts)
+    assert any("drawn: input channels 0-2, …," in text for text in texts)
     check_pixels(scene, 0, mapping)
 
 
@@ -153,7 +156,8 @@ def test_sequence_labels_name_the_planes():
     scene = build_scene(make_spec(dims=1, input_size=12, kernel_size=3, in_channels=6, out_channels=2), make_view())
     texts = {item.text for item in scene.items if isinstance(item, Text)}
     assert {"input 12×6", "output 10×2", "c5"} <= texts
-    assert "standard convolution: each filter is 3 steps × 6 channels and reads 6 of 6 input channels" in texts
+    assert any(text.startswith("standard convolution: each filter is 3 steps × 6 channels and reads 6 of 6 input "
+                               "channels") for text in texts)
 
 
 CHANNELLED = [
@@ -209,7 +213,7 @@ def test_frame_budget_sweeps_one_channel_and_says_so():
     scene = build_scene(spec, make_view())
     assert scene.frame_count == 36 + 4
     captions = [item.text for item in scene.items if isinstance(item, Text) and item.screen]
-    assert "output channel 0 of 5 swept; others at the last position" in captions
+    assert any(text.endswith("; output channel 0 of 5 swept; others at the last position") for text in captions)
     with pytest.raises(SpecError, match="max_frames"):
         build_scene(spec, make_view(max_frames=20))
 
@@ -290,7 +294,9 @@ def test_stages_shade_exactly_each_stage_s_taps(block_args):
         check_pixels(scene, t, mapping)
 
 
-def test_separable_caption_counts_parameters_and_macs_against_the_standard_convolution():
+def test_separable_caption_compares_parameters_and_macs_with_the_standard_convolution():
+    """One line a projector can show: the block's parameters and MACs as multiples of the standard convolution's
+    (the stage by stage sums are explain's)."""
     from convanim.animation import animate_stages
     from convanim.blocks import separable
     from convanim.counts import macs, parameter_count
@@ -301,10 +307,9 @@ def test_separable_caption_counts_parameters_and_macs_against_the_standard_convo
     depthwise, pointwise = (stage.spec for stage in block.stages)
     assert depthwise.groups == 3 and depthwise.kernel_size == (5, 5) and pointwise.kernel_size == (1, 1)
     ours = sum(parameter_count(depthwise)) + sum(parameter_count(pointwise))
-    assert f"= {ours:,}" in captions and f"{sum(parameter_count(block.reference)):,} parameters" in captions
-    assert f"= {macs(depthwise) + macs(pointwise):,}" in captions and f"{macs(block.reference):,} MACs" in captions
-
-
+    ratio = ours / sum(parameter_count(block.reference))
+    mac_ratio = (macs(depthwise) + macs(pointwise)) / macs(block.reference)
+    assert f"{ratio:.2f}× the parameters, {mac_ratio:.2f}× the MACs of a standard Conv2d(3, 4" in captions
 
 
 def test_stages_respect_max_frames_in_all():
@@ -379,7 +384,8 @@ def test_labels_and_caption_state_what_is_elided():
     assert "input channel 3" not in texts and "output channel 30" not in texts
     assert {"12 more channels (3-14)", "28 more channels (3-30)"} <= set(texts)
     assert texts.count("⋮") == 2
-    assert "drawn: input channels 0-2, …, 15 (16 in all); output channels 0-2, …, 31 (32 in all)" in texts
+    assert any("; drawn: input channels 0-2, …, 15 (16 in all); output channels 0-2, …, 31 (32 in all)" in text
+               for text in texts)
     assert "each filter is 3×3×16 and reads 16 of 16 input channels" in " ".join(texts)
     assert all("reads input channels 0-15 (all 16; 4 drawn)" in title for title in scene.frame_titles)
 
@@ -390,8 +396,9 @@ def test_grouped_elision_keeps_each_drawn_plane_s_group():
     texts = {item.text for item in scene.items if isinstance(item, Text)}
     assert {"5×5, group 0", "5×5, group 7", "3×3, group 0", "3×3, group 7"} <= texts
     fills = {plane: fill for (stack, plane, _, _), fill in cell_map(scene).values() if stack == 0}
-    assert fills[0] == fills[1] == fills[2] == scene.theme.group_fills[0]
-    assert fills[3] == scene.theme.group_fills[7 % len(scene.theme.group_fills)]
+    tints = scene.theme.tints(scene.theme.input_fill)
+    assert fills[0] == fills[1] == fills[2] == tints[0]
+    assert fills[3] == tints[7 % len(tints)]
 
 
 def test_small_stacks_are_drawn_in_full():
@@ -405,8 +412,10 @@ def test_small_stacks_are_drawn_in_full():
 def connectors(scene, frame: int):
     from convanim.primitives import Line
 
+    grid = min(item.width for item in scene.items if isinstance(item, Line) and item.frame is None)
     return [item for item in scene.items if isinstance(item, Line) and item.frame == frame and item.dash is None
-            and item.opacity == 1.0 and item.color == scene.theme.connector]
+            and item.opacity == 1.0 and item.color == scene.theme.connector
+            and item.width < grid]  # not the window's cell borders (grid lines, in the outline colour)
 
 
 @pytest.mark.parametrize("args", CHANNELLED + ELIDED[:2])

@@ -293,9 +293,11 @@ def test_1d_figure_puts_the_output_row_above_the_input_row_joined_by_lines(args)
     static = [item for item in scene.items if isinstance(item, Polygon) and item.frame is None]
     rows = sorted({round(scene.projection(item.points[0])[1], 3) for item in static})
     assert len(rows) == 2  # level rows: the output's top edge above the input's
+    grid = min(item.width for item in scene.items if isinstance(item, Line) and item.frame is None)
     for t in range(scene.frame_count):
         frame = geometry.frame(t)
-        lines = [item for item in scene.items if isinstance(item, Line) and item.frame == t]
+        lines = [item for item in scene.items if isinstance(item, Line) and item.frame == t
+                 and item.width < grid]  # connectors, not the window's cell borders
         window = [int(g[0]) for g in frame.grid]
         starts = sorted(scene.projection(line.start) for line in lines)
         ends = sorted(scene.projection(line.end) for line in lines)

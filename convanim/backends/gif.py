@@ -54,10 +54,10 @@ def _quantizer(first: np.ndarray, scene: Scene) -> Quantizer:
     antialiasing blends), median-cut (deterministic) when there are too many. The first frame already shows every
     kind of cell, the window and the connectors."""
     theme = scene.theme
-    exact = [theme.background, theme.input_fill, theme.output_fill, theme.zero_fill, theme.outline, theme.zero_outline,
-             theme.connector, theme.text, theme.muted_text, *theme.group_fills]
-    exact += [_blend(theme.shade, under, theme.shade_opacity) for under in (theme.input_fill, theme.output_fill,
-                                                                             theme.zero_fill, *theme.group_fills)]
+    fills = [theme.zero_fill, *(tinted for fill in (theme.input_fill, theme.output_fill, theme.middle_fill)
+                                for tinted in theme.tints(fill))]
+    exact = [theme.background, theme.outline, theme.zero_outline, theme.connector, theme.text, theme.muted_text, *fills]
+    exact += [_blend(theme.shade, under, theme.shade_opacity) for under in fills]
     exact_colours = np.array(list(dict.fromkeys(exact)), dtype=np.int32)
     seeded = Quantizer(exact_colours, len(exact_colours))
     packed = _pack(first[..., :3])
@@ -82,7 +82,8 @@ def _blend(top: tuple[int, int, int], under: tuple[int, int, int], opacity: floa
 
 
 def _flatten(rgba: np.ndarray, scene: Scene) -> np.ndarray:
-    """RGBA over the theme's background: GIF has one transparent index, not partial alpha."""
+    """RGBA over the background (the view's `background`, else the theme's): GIF has one transparent index, not
+    partial alpha, so an antialiased edge keeps its pixels, blended against the colour of the page it will sit on."""
     alpha = rgba[..., 3:4].astype(np.int32)
     background = np.array(scene.theme.background, dtype=np.int32)
     return ((rgba[..., :3] * alpha + background * (255 - alpha) + 127) // 255).astype(np.uint8)
@@ -108,7 +109,7 @@ def write_gif(scene: Scene, stream: BinaryIO) -> None:
         params = {"duration": scene.durations_ms[t], "transparency": KEEP}
         if scene.transparent:  # each frame whole, over a cleared canvas: pixels can turn transparent again
             indices = quantize(rgb)
-            indices[image[..., 3] < 128] = KEEP
+            indices[image[..., 3] == 0] = KEEP  # partly covered pixels stay, blended against the background
             chunk, offset = _p_image(indices, palette_bytes), (0, 0)
             params["disposal"] = 2
         elif shown is None:

@@ -24,6 +24,7 @@ FLAGS: dict[str, str] = {
     "view": "--view", "theme": "--theme", "numbers": "--numbers", "caption": "--caption", "labels": "--labels",
     "cell_size": "--cell-size", "scale": "--scale", "seconds_per_frame": "--seconds-per-frame", "loop": "--loop",
     "pause": "--pause", "transparent": "--transparent", "max_frames": "--max-frames", "channel": "--channel",
+    "background": "--background",
     "output": "--output", "frames": "--frames", "template": "--template", "only": "--only",
     "templates": "--templates", "clean": "--clean", "frames_dir": "--frames", "expansion": "--expansion",
     "multiplier": "--multiplier",
@@ -106,12 +107,16 @@ view_options = _apply([
     click.option("--loop", type=int, help="Times to loop; 0 loops forever [default: 0]."),
     click.option("--pause", type=float, help="Extra seconds on the last frame [default: 0]."),
     click.option("--transparent", is_flag=True, default=None, help="Transparent background."),
+    click.option("--background", metavar="COLOUR",
+                 help="Page colour as hex (#1e1e1e): painted behind the figure, or what a transparent GIF's edges "
+                      "blend against (PNG, APNG, WebP and SVG keep true alpha) [default: the theme's]."),
     click.option("--max-frames", type=int, help="Refuse more frames than this [default: 4096]."),
     click.option("--channel", type=int, help="With several output channels: sweep this one over every position (its "
                                              "planes drawn), the others at the last position."),
 ])
 VIEW_OPTION_NAMES = ("view", "theme", "numbers", "caption", "labels", "cell_size", "scale", "seconds_per_frame",
-                     "loop", "pause", "transparent", "max_frames", "channel")
+                     "loop", "pause", "transparent", "max_frames", "channel",
+                     "background")
 
 
 def given_view_args(options: dict[str, Any]) -> dict[str, Any]:

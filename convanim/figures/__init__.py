@@ -19,7 +19,16 @@ def build_scene(spec: ConvSpec, view: ViewSpec) -> Scene:
 
         return build_volume_scene(spec, view)
     if spec.dims == 2 and several:
+        from convanim.figures.channel_numbers import build_channel_numbers_scene, numbers_fit
         from convanim.figures.channels import build_channels_scene
+
+        if view.numbers and numbers_fit(spec):
+            if view.view == "oblique":  # digits need level cells: drawn flat, and the caption says so
+                from dataclasses import replace
+
+                return build_channel_numbers_scene(spec, replace(view, view="flat"),
+                                                   "(numbers are drawn in the flat view)")
+            return build_channel_numbers_scene(spec, view)
 
         return build_channels_scene(spec, view)
     from convanim.figures.plane import build_plane_scene

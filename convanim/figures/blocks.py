@@ -77,7 +77,7 @@ def build_staged_scene(block: StagedBlock, view: ViewSpec):
         cells = [(j, int(r), int(c)) for j in planes for r, c in frame.grid]
         out_plane = stacks[s + 1].plane(oc)
         assert out_plane is not None  # a swept output channel is always drawn (see drawn_channels)
-        shades += shade_items(stacks[s], cells, t, theme, style, box=oblique)
+        shades += shade_items(stacks[s], cells, t, theme, style, box=oblique, window=True)
         shades += shade_items(stacks[s + 1], [(out_plane, *frame.output)], t, theme, style, element=True)
         if oblique and planes:
             shades += reach_items(stacks[s], planes, read, frame.grid, t, theme, style)
@@ -114,14 +114,11 @@ def build_staged_scene(block: StagedBlock, view: ViewSpec):
     ours, theirs = block.parameters()
     our_macs, their_macs = block.macs()
     title = f"{block.name}: {' → '.join(stage.name for stage in block.stages)}"
-    notes = [f"stage {s + 1}: {pytorch_code(spec).removeprefix('nn.')}" for s, spec in enumerate(specs)]
-    notes += [f"parameters {' + '.join(f'{sum(_params(s)):,}' for s in specs)} = {ours:,}, MACs "
-              f"{' + '.join(f'{_macs(s):,}' for s in specs)} = {our_macs:,}",
-              f"standard {pytorch_code(block.reference).removeprefix('nn.')}: {theirs:,} parameters, "
-              f"{their_macs:,} MACs; the block needs {ours / theirs:.2f}× the parameters, "
-              f"{our_macs / their_macs:.2f}× the MACs"]
+    # One line of accounting a projector can show; the stage by stage sums are explain's and the gallery card's.
+    notes = [f"{ours / theirs:.2f}× the parameters, {our_macs / their_macs:.2f}× the MACs of a standard "
+             f"{pytorch_code(block.reference).removeprefix('nn.')}"]
     if block.skip:
-        notes.append("skip connection: the block's input is added to the projected output")
+        notes.append("skip: input + projected output")
     drawn_notes = [f"{name.removesuffix(' channel')} {channel_list(stack.channels, stack.total)} of {stack.total}"
                    for name, stack in zip(names, stacks) if stack.channels]
     if drawn_notes:
@@ -146,31 +143,19 @@ def stage_steps(block: StagedBlock, view: ViewSpec) -> list[tuple[int, int, int,
     return steps
 
 
-def _params(spec: ConvSpec) -> tuple[int, int]:
-    from convanim.counts import parameter_count
-
-    return parameter_count(spec)
-
-
-def _macs(spec: ConvSpec) -> int:
-    from convanim.counts import macs
-
-    return macs(spec)
-
-
 def _fills(specs: list[ConvSpec], i: int, count: int, view: ViewSpec) -> tuple:
-    """Input blue, last output cyan; a tensor a grouped (depthwise) stage reads or writes is tinted by group, so that
-    each depthwise output shares its input channel's colour."""
+    """Input blue, output cyan, every tensor between them the theme's third hue; a tensor a grouped (depthwise) stage
+    reads or writes is tinted by group (lightness steps of its own hue), so that each depthwise output shares its
+    input channel's step."""
     theme = view.theme
-    if i == len(specs):
-        return (theme.output_fill,) * count
-    if specs[i].groups > 1:
+    base = theme.input_fill if i == 0 else theme.output_fill if i == len(specs) else theme.middle_fill
+    if i < len(specs) and specs[i].groups > 1:
         per = specs[i].in_channels // specs[i].groups
-        return tuple(group_fill(theme, c // per) for c in range(count))
+        return tuple(group_fill(theme, c // per, base) for c in range(count))
     if i > 0 and specs[i - 1].groups > 1:
         per = specs[i - 1].out_channels // specs[i - 1].groups
-        return tuple(group_fill(theme, c // per) for c in range(count))
-    return (theme.input_fill,) * count
+        return tuple(group_fill(theme, c // per, base) for c in range(count))
+    return (base,) * count
 
 
 def _stage_headers(block: StagedBlock, stacks: list[PlaneStack], view: ViewSpec, style) -> list[Item]:

@@ -36,9 +36,9 @@ def style_for(view: ViewSpec, extent_cells: int, auto_cell: float | None = None)
     cell *= view.scale
     s = view.scale
     return Style(cell=cell, line_width=max(1.0, cell * 0.045), connector_width=max(0.8, cell * 0.028),
-                 dash=(max(2.0, cell * 0.15), max(1.5, cell * 0.1)), label_font=max(13.0 * s, cell * 0.42),
-                 note_font=max(11.0 * s, cell * 0.32), value_font=max(9.0 * s, cell * 0.42),
-                 small_font=max(8.0 * s, cell * 0.3), caption_font=max(14.0 * s, min(cell * 0.32, 20.0 * s)),
+                 dash=(max(2.0, cell * 0.15), max(1.5, cell * 0.1)), label_font=max(14.0 * s, cell * 0.42),
+                 note_font=max(13.0 * s, cell * 0.32), value_font=max(13.0 * s, cell * 0.42),
+                 small_font=max(13.0 * s, cell * 0.3), caption_font=max(14.5 * s, min(cell * 0.32, 20.0 * s)),
                  margin=max(12.0 * s, cell * 0.4))
 
 
@@ -88,6 +88,11 @@ def finish(items: list[Item], captions: list[Text], view: ViewSpec, style: Style
     ms = max(10, round(view.seconds_per_frame * 1000))
     durations = [ms] * frame_count
     durations[-1] += round(view.pause * 1000)
+    theme = view.theme
+    if view.background is not None:
+        from dataclasses import replace
+
+        theme = replace(theme, background=view.background)
     return Scene(items=tuple(items), frame_count=frame_count, projection=projection, width=width, height=height,
-                 theme=view.theme, durations_ms=tuple(durations), loop=view.loop, transparent=view.transparent,
+                 theme=theme, durations_ms=tuple(durations), loop=view.loop, transparent=view.transparent,
                  title=title, frame_titles=frame_titles)

@@ -26,8 +26,10 @@ def channel_list(channels: tuple[int, ...], total: int) -> str:
 
 def caption_lines(title: str, notes: list[str], frame_titles: tuple[str, ...], style: Style,
                   theme: Theme) -> list[Text]:
-    """Caption: the layer, static notes (what the frames show), then the current frame's line."""
+    """Caption of at most three lines, readable on a projector: the layer, the static notes (what the frames show and
+    leave out) joined on one line, then the current frame's line. The full accounting is `explain`'s job."""
     line = style.caption_font * 1.45
+    notes = ["; ".join(notes)] if notes else []
     items = [Text((0.0, 0.0, 0.0), title, style.caption_font, theme.text, "ma", screen=True)]
     items += [Text((0.0, line * (i + 1), 0.0), note, style.caption_font * 0.9, theme.muted_text, "ma", screen=True)
               for i, note in enumerate(notes)]

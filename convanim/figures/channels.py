@@ -12,7 +12,8 @@ import numpy as np
 
 from convanim.describe import pytorch_code
 from convanim.figures.canvas import finish, shape_str, style_for
-from convanim.figures.captions import caption_lines, elision_notes, grid_note, layer_note, numbers_note, read_phrase
+from convanim.figures.captions import caption_lines, elision_notes, grid_note, layer_note, read_phrase
+from convanim.figures.channel_numbers import numbers_limit_note
 from convanim.figures.frames import frame_plan
 from convanim.figures.occlusion import hide_under_planes
 from convanim.figures.stacks import (
@@ -73,11 +74,12 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
     source = input_shape(spec, geometry, tuple(group_fill(theme, c // per_in) if grouped else theme.input_fill
                                                for c in range(spec.in_channels)), channels=in_drawn)
     out_elided = len(out_drawn) < spec.out_channels
-    target = StackShape(np.ones((out_rows, out_cols), bool), (0, 0), (theme.output_fill,) * len(out_drawn),
+    target = StackShape(np.ones((out_rows, out_cols), bool), (0, 0),
+                        tuple(group_fill(theme, oc // per_out, theme.output_fill) if grouped else theme.output_fill
+                              for oc in out_drawn),
                         tuple(f"output channel {oc}" for oc in out_drawn),
                         tuple(shape_str(geometry.output_shape) + (f", group {oc // per_out}" if grouped else "")
                               for oc in out_drawn),
-                        tuple(group_fill(theme, oc // per_out) if grouped else None for oc in out_drawn),
                         channels=out_drawn if out_elided else (), total=spec.out_channels if out_elided else 0,
                         labels_right=oblique,
                         groups=tuple(oc // per_out for oc in out_drawn) if grouped and per_out > 1 else ())
@@ -90,7 +92,7 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
         frame = geometry.frame(p)
         planes = [j for j in (inputs.plane(ic) for ic in reads[oc]) if j is not None]
         cells = [(j, int(r), int(c)) for j in planes for r, c in frame.grid]
-        shades += shade_items(inputs, cells, t, theme, style, box=oblique)
+        shades += shade_items(inputs, cells, t, theme, style, box=oblique, window=True)
         if oblique and planes:
             shades += reach_items(inputs, planes, reads[oc], frame.grid, t, theme, style)
         out_plane = outputs.plane(oc)
@@ -111,7 +113,7 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
     items += links
     title = pytorch_code(spec).removeprefix("nn.")
     notes = [layer_note(spec)] + elision_notes(spec, in_drawn, out_drawn) + ([plan.note] if plan.note else [])
-    notes += numbers_note(view)
+    notes += [numbers_limit_note(spec)] if view.numbers else []
     captions = caption_lines(title, notes, tuple(frame_titles), style, theme) if view.caption else []
     return finish(items, captions, view, style, len(plan.steps), title, tuple(frame_titles))
 

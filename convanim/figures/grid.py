@@ -46,3 +46,21 @@ def _edge(start, end, solid: bool, theme: Theme, style: Style) -> Line:
     if solid:
         return Line(start, end, theme.outline, style.line_width)
     return Line(start, end, theme.zero_outline, style.line_width, dash=style.dash)
+
+
+def window_lines(cells: list[tuple[int, int]], x0: float, y0: float, z: float, theme: Theme, style: Style,
+                 frame: int) -> list[Item]:
+    """The window as a block, as the classic figures draw it: solid borders round each of its (row, col) cells, also
+    over padding and inserted zeros (whose own lines are dashed), and its outline, where a tap cell meets a cell
+    outside the window, drawn bolder."""
+    taps = set(cells)
+    edges: dict[tuple[tuple[int, int], tuple[int, int]], bool] = {}  # (from, to) in (row, col) corners -> outline
+    for r, c in sorted(taps):
+        for a, b, neighbour in (((r, c), (r, c + 1), (r - 1, c)), ((r + 1, c), (r + 1, c + 1), (r + 1, c)),
+                                ((r, c), (r + 1, c), (r, c - 1)), ((r, c + 1), (r + 1, c + 1), (r, c + 1))):
+            edges[a, b] = edges.get((a, b), False) or neighbour not in taps
+    inner = [edge for edge, outline in sorted(edges.items()) if not outline]
+    outer = [edge for edge, outline in sorted(edges.items()) if outline]
+    width = style.line_width
+    return [Line((x0 + a[1], y0 + a[0], z), (x0 + b[1], y0 + b[0], z), theme.outline, w, frame=frame)
+            for group, w in ((inner, width), (outer, max(width * 1.8, width + 1.0))) for a, b in group]

@@ -12,7 +12,7 @@ import numpy as np
 from convanim.describe import pytorch_code
 from convanim.figures.canvas import Style, finish, fitted_size, shape_str, style_for
 from convanim.figures.contrast import over, readable
-from convanim.figures.grid import grid_lines
+from convanim.figures.grid import grid_lines, window_lines
 from convanim.figures.labels import caption_items, label_items
 from convanim.figures.values import format_values, input_values, kernel_values, max_taps, output_values
 from convanim.geometry import REAL, Geometry, check_frame_limit
@@ -71,6 +71,7 @@ def build_plane_scene(spec: ConvSpec, view: ViewSpec):
     else:
         for t, cells in enumerate(taps_rc):
             items += [_cell(c, r, 0.0, theme.shade, theme.shade_opacity, t) for r, c in cells]
+            items += window_lines(cells, 0.0, 0.0, 0.0, theme, style, t)
 
     if stacked:
         for t, (frame, cells) in enumerate(zip(frames, taps_rc)):
@@ -169,13 +170,14 @@ def _input_numbers(geometry: Geometry, frames: list, taps_rc: list[list[tuple[in
             plain, shaded = _text_colors(fill, theme, muted=read is None)
             texts[r, c] = (text, fill, plain, shaded)
             items.append(_text_at(c + value_at[0], r + value_at[1], 0.0, text, style.value_font, plain, "mm"))
-    weight_font = style.cell * 0.3
+    weight_font = style.small_font
     weight_inset = 0.09  # of a cell, from the bottom-right grid lines to the weight's baseline and right edge
     maxima = max_taps(geometry, inputs) if spec.op == "maxpool" else [-1] * len(frames)
     for t, frame in enumerate(frames):
         cells = taps_rc[t]
         items += [_cover(c, r, 0.0, texts[r, c][1], style, t) for r, c in cells]
         items += [_cell(c, r, 0.0, theme.shade, theme.shade_opacity, t) for r, c in cells]
+        items += window_lines(cells, 0.0, 0.0, 0.0, theme, style, t)
         for tap, (r, c) in enumerate(cells):
             text, _, _, shaded = texts[r, c]
             items.append(Text((c + value_at[0], r + value_at[1], 0.0), text, style.value_font, shaded, "mm",

@@ -14,7 +14,7 @@ from convanim.describe import pytorch_code
 from convanim.figures.canvas import Style, finish, shape_str, style_for
 from convanim.figures.captions import caption_lines, elision_notes, layer_note, numbers_note, read_phrase
 from convanim.figures.frames import frame_plan
-from convanim.figures.grid import grid_lines
+from convanim.figures.grid import grid_lines, window_lines
 from convanim.figures.labels import label_items
 from convanim.figures.plane import _connectors, _lift
 from convanim.figures.stacks import drawn_channels, group_fill
@@ -104,6 +104,8 @@ def build_sequence_scene(spec: ConvSpec, view: ViewSpec):
         drawn_read = [ic for ic in read if ic in in_rows.y]
         shades += [Polygon(quad(int(g[0]), in_rows.y[ic], 0.0), theme.shade, theme.shade_opacity, t)
                    for ic in drawn_read for g in frame.grid]
+        for ic in drawn_read:
+            shades += window_lines([(0, int(g[0])) for g in frame.grid], 0.0, in_rows.y[ic], 0.0, theme, style, t)
         shades += _gap_crossings(in_rows, read, frame.grid, t, theme, style)
         if oblique and drawn_read:
             cells = [(in_rows.y[ic], int(g[0])) for ic in (drawn_read[0], drawn_read[-1]) for g in frame.grid]
@@ -114,7 +116,8 @@ def build_sequence_scene(spec: ConvSpec, view: ViewSpec):
     items += shades + connectors
     for oc in out_rows.drawn:
         for t in range(out_steps):
-            items.append(Polygon(quad(out_x + t, out_y + out_rows.y[oc], out_z), theme.output_fill))
+            items.append(Polygon(quad(out_x + t, out_y + out_rows.y[oc], out_z),
+                                 group_fill(theme, oc // per_out, theme.output_fill) if grouped else theme.output_fill))
     for top, count in out_rows.runs():
         items += grid_lines(np.ones((count, out_steps), bool), out_x, out_y + top, out_z, theme, style)
     items += _gap_markers(out_rows, out_steps, out_x, out_y, out_z, view, theme, style)
@@ -154,7 +157,6 @@ def _gap_crossings(rows: Rows, read: tuple[int, ...], window: np.ndarray, frame:
 
 def _row_labels(rows: Rows, cols: int, x: float, y: float, z: float, per_group: int, grouped: bool, theme: Theme,
                 style: Style) -> list[Item]:
-    """`c0`, `c1`, ... right of each drawn channel row, in the group's colour when grouped."""
-    return [Text((x + cols + 0.25, y + rows.y[r] + 0.5, z), f"c{r}", style.note_font,
-                 group_fill(theme, r // per_group) if grouped else theme.muted_text, "lm", bold=grouped)
-            for r in rows.drawn]
+    """`c0`, `c1`, ... right of each drawn channel row; grouped: `c2 g1`, its group."""
+    return [Text((x + cols + 0.25, y + rows.y[r] + 0.5, z), f"c{r}" + (f" g{r // per_group}" if grouped else ""),
+                 style.note_font, theme.muted_text, "lm") for r in rows.drawn]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from convanim.figures.canvas import Style
-from convanim.figures.grid import grid_lines
+from convanim.figures.grid import grid_lines, window_lines
 from convanim.fonts import font
 from convanim.primitives import FLAT, OBLIQUE, Item, Line, Polygon, Projection, Text, quad
 from convanim.theme import RGB, Theme
@@ -201,12 +201,19 @@ def stack_outlines(stack: PlaneStack) -> list[tuple[tuple[float, float, float], 
 
 
 def shade_items(stack: PlaneStack, cells: Sequence[tuple[int, ...]], frame: int, theme: Theme, style: Style,
-                element: bool = False, box: bool = True) -> list[Item]:
+                element: bool = False, box: bool = True, window: bool = False) -> list[Item]:
     """Shade (plane, row, col) cells in one frame; with several planes and `box`, join the window's corners into a
-    box through the stack (the k x k x C filter; only readable in the oblique view)."""
+    box through the stack (the k x k x C filter; only readable in the oblique view); with `window`, draw the window
+    on each plane as a block (`window_lines`)."""
     at = stack.element if element else stack.cell
     items: list[Item] = [Polygon(quad(*at(j, r, c)), theme.shade, theme.shade_opacity, frame) for j, r, c in cells]
     planes = sorted({j for j, _, _ in cells})
+    if window:
+        shift = stack.offset if element else (0, 0)
+        for j in planes:
+            x, y, z = stack.origins[j]
+            items += window_lines([(r + shift[0], c + shift[1]) for p, r, c in cells if p == j], x, y, z, theme, style,
+                                  frame)
     if box and len(planes) > 1:
         rows = [r for _, r, _ in cells]
         cols = [c for _, _, c in cells]
@@ -217,8 +224,11 @@ def shade_items(stack: PlaneStack, cells: Sequence[tuple[int, ...]], frame: int,
     return items
 
 
-def group_fill(theme: Theme, group: int) -> RGB:
-    return theme.group_fills[group % len(theme.group_fills)]
+def group_fill(theme: Theme, group: int, fill: RGB | None = None) -> RGB:
+    """A group's colour: `fill` (the input blue by default) at the group's lightness step, so that groups differ by
+    a light accent and every group of inputs stays blue (of outputs, cyan)."""
+    tints = theme.tints(theme.input_fill if fill is None else fill)
+    return tints[group % len(tints)]
 
 
 def connector_items(inputs: PlaneStack, planes: list[int], window: np.ndarray, outputs: PlaneStack, out_plane: int,

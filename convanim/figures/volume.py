@@ -29,7 +29,11 @@ def build_volume_scene(spec: ConvSpec, view: ViewSpec):
     plan = frame_plan(geometry.frame_count, 1, replace(view, channel=None))
     depth, rows, cols = geometry.grid_shape
     out_depth, out_rows, out_cols = geometry.output_shape
-    style = style_for(view, 2 * max(rows, cols, out_rows, out_cols) + 4)
+    # Cells small enough that the stack of depth slices (about 1.1 cells of screen height per row, plus the gap) stays
+    # within about 820 px, so that the figure and its caption fit a 1080p slide.
+    tallest = max(depth * (1.11 * max(rows, cols) + 0.9), out_depth * (1.11 * max(out_rows, out_cols) + 0.9))
+    default = min(36, max(14, round(480 / (2 * max(rows, cols, out_rows, out_cols) + 4))))
+    style = style_for(view, 2 * max(rows, cols, out_rows, out_cols) + 4, min(default, max(8, int(820 / tallest))))
     in_rows, in_cols = spec.input_size[1:]
     slice_note = shape_str((in_rows, in_cols)) + " slice" + (
         f", {'drawn' if spec.transposed else 'padded'} {shape_str((rows, cols))}" if (rows, cols) != (in_rows, in_cols)
@@ -52,7 +56,7 @@ def build_volume_scene(spec: ConvSpec, view: ViewSpec):
     for t, (p, _) in enumerate(plan.steps):
         frame = geometry.frame(p)
         cells = [(int(d), int(r), int(c)) for d, r, c in frame.grid]
-        shades += shade_items(inputs, cells, t, theme, style, box=oblique)
+        shades += shade_items(inputs, cells, t, theme, style, box=oblique, window=True)
         if oblique:
             slices = sorted({d for d, _, _ in cells})
             links += connector_items(inputs, slices, frame.grid[:, 1:], outputs, int(frame.output[0]),
