@@ -205,6 +205,10 @@ def parse_template(text: str, source: str, stem: str | None = None) -> Template:
     except ModuleNotFoundError:
         return template
     _check_values(template, "view", lambda: template.view)
+    channel = template.view_args.get("channel")
+    if channel is not None and not block and channel >= template.spec.out_channels:
+        raise SpecError(f"{source}: view.channel: must be between 0 and {template.spec.out_channels - 1} (the "
+                        f"layer's output channels), got {channel}")
     return template
 
 

@@ -32,12 +32,15 @@ _NAMED = re.compile(r"(?<![\w-])(\w+):")  # `name:` names a parameter, at the st
 _SNAKE_NAMES = re.compile(r"\b(" + "|".join(sorted((n for n in FLAGS if "_" in n), key=len, reverse=True)) + r")\b")
 _TRUE_FLAG = re.compile(r"\bpass (\w+)=True\b")
 _KEYWORD_VALUE = re.compile(r"\b(\w+)=(\S+?)(?=[\s,;)]|$)")
+_TEMPLATE_MESSAGE = re.compile(r"[^:\n]*\.toml: ")
 _QUOTED = re.compile(r"""((?<!\w)'(?:[^'\\]|\\.)*'(?!\w)|(?<!\w)"(?:[^"\\]|\\.)*"(?!\w))""")
 
 
 def cli_message(message: str) -> str:
     """A library message with its Python parameter names shown as the flags that set them, from `FLAGS`:
     `input_size: must be positive` -> `--input: must be positive`, `try cell_size=12` -> `try --cell-size 12`."""
+    if _TEMPLATE_MESSAGE.match(message):  # about a template file: its keys are the names to show
+        return message
     parts = _QUOTED.split(message)  # quoted text (a layer string, a file name) is shown as it was written
     return "".join(part if i % 2 else _flags(part) for i, part in enumerate(parts))
 
