@@ -13,6 +13,7 @@ from convanim.primitives import Scene
 from convanim.spec import SpecError
 
 MAX_SHEET_SIDE = 16000
+SHEET_GAP = 12
 MEMORY_BUDGET = 2 * 1024**3  # bytes of frames a format that holds all of them may take (APNG, WebP)
 
 
@@ -28,9 +29,8 @@ def check_memory(scene: Scene, fmt: str) -> None:
         raise SpecError(f"output: an animated {fmt.upper()} holds every frame in memory while it is written: "
                         f"{scene.frame_count:,} frames of {scene.width}x{scene.height} px need "
                         f"{needed / 1024**3:.1f} GB, more than the budget of {MEMORY_BUDGET / 1024**3:.0f} GB; "
-                        f"{fitting:,} frames would fit at this size (a smaller input_size or cell_size), or write .gif or "
-                        f".svg (they stream) or per-frame files (frames_dir)")
-SHEET_GAP = 12
+                        f"{fitting:,} frames would fit at this size (a smaller input_size or cell_size), or write "
+                        f".gif or .svg (they stream) or per-frame files (frames_dir)")
 
 
 def frame_images(scene: Scene) -> Iterator[Image.Image]:
