@@ -46,7 +46,7 @@ def run_limited(args: list[str], cwd: Path, timeout: float = 60) -> subprocess.C
     (["render", "--input", "64", "--kernel", "3", "--padding", "1", "-o", "x.apng", "--max-frames", "5000"],
      "--output: an animated APNG holds every frame in memory while it is written: 4,096 frames of"),
     (["render", "--input", "64", "--kernel", "3", "--padding", "1", "-o", "x.webp", "--max-frames", "5000"],
-     "more than the budget of 2 GB"),
+     "more than the budget of 1 GB"),
     (["render", "-o", "a.gif", "--max-frames", "1000000000"], "--max-frames: must be between 1 and 100,000"),
     (["map", "--max-frames", "-1"], "--max-frames: must be positive, got -1"),
 ])

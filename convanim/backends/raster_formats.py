@@ -14,7 +14,7 @@ from convanim.spec import SpecError
 
 MAX_SHEET_SIDE = 16000
 SHEET_GAP = 12
-MEMORY_BUDGET = 2 * 1024**3  # bytes of frames a format that holds all of them may take (APNG, WebP)
+MEMORY_BUDGET = 1024**3  # bytes of frames a format that holds all of them may take (APNG, WebP; Pillow copies them)
 
 
 def held_bytes(scene: Scene) -> int:
