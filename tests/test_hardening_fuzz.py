@@ -69,3 +69,141 @@ def test_huge_sizes_are_explained_or_drawn_without_per_element_arrays(tmp_path, 
     done = run_limited(args, tmp_path)
     assert done.returncode == 0, done.stderr[-2000:]
     assert words in done.stdout + done.stderr
+
+
+# ---- paths, templates and the gallery: one line, exit 2, nothing lost ------------------------------------------
+
+from click.testing import CliRunner  # noqa: E402
+
+from convanim.cli import cli  # noqa: E402
+from convanim.templates import builtin_template_dir  # noqa: E402
+
+
+def invoke(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.output
+
+
+def one_line_refusal(code: int, output: str, words: str) -> None:
+    assert code == 2, output
+    lines = output.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("convanim: error: "), output
+    assert words in lines[0], output
+
+
+def small_templates(folder: Path, names: tuple[str, ...] = ("padding_strides",)) -> Path:
+    folder.mkdir()
+    for name in names:
+        (folder / f"{name}.toml").write_bytes((builtin_template_dir() / f"{name}.toml").read_bytes())
+    return folder
+
+
+@pytest.mark.parametrize("command", ["list", "gallery"])
+def test_a_missing_or_empty_templates_folder_is_refused_and_the_gallery_kept(tmp_path, command):
+    out = tmp_path / "g"
+    out.mkdir()
+    (out / "kept.gif").write_bytes(b"rendered")
+    (tmp_path / "empty").mkdir()
+    for folder, words in ((tmp_path / "typo", "--templates: no such folder"),
+                          (tmp_path / "empty", "--templates: no template (a .toml file) in folder")):
+        extra = ["--out", str(out), "--clean"] if command == "gallery" else []
+        one_line_refusal(*invoke(command, "--templates", str(folder), *extra), words)
+    assert [p.name for p in out.iterdir()] == ["kept.gif"]
+
+
+def test_a_template_that_is_not_utf8_is_named(tmp_path):
+    folder = tmp_path / "t"
+    folder.mkdir()
+    (folder / "broken.toml").write_bytes(b'name = "broken\xff"\n')
+    for args in (("list", "--templates", str(folder)), ("gallery", "--templates", str(folder), "--out",
+                                                          str(tmp_path / "g")),
+                 ("render", "--template", str(folder / "broken.toml"), "-o", str(tmp_path / "x.gif"))):
+        one_line_refusal(*invoke(*args), f"{folder / 'broken.toml'}: not UTF-8 text (byte 0xff at offset 14)")
+    assert not (tmp_path / "g").exists() and not (tmp_path / "x.gif").exists()
+
+
+def test_template_errors_name_the_file_and_the_key_not_flags(tmp_path):
+    folder = small_templates(tmp_path / "t")
+    path = folder / "padding_strides.toml"
+    path.write_text(path.read_text() + "\n[view]\nchannel = 7\n")
+    one_line_refusal(*invoke("gallery", "--templates", str(folder), "--out", str(tmp_path / "g")),
+                     f"{path}: view.channel: must be between 0 and 0 (the layer's output channels), got 7")
+    path.write_text(path.read_text().replace("channel = 7", "max_frames = 3"))
+    code, output = invoke("gallery", "--templates", str(folder), "--out", str(tmp_path / "g"), "--jobs", "1")
+    one_line_refusal(code, output, f"{path}: max_frames: this spec has 9 output positions (frames), more than the "
+                                   f"limit of 3; input_size=2 would work, or raise max_frames")
+
+
+def test_an_unknown_only_name_leaves_no_folder(tmp_path):
+    one_line_refusal(*invoke("gallery", "--only", "nope", "--out", str(tmp_path / "g")),
+                     "--only: no template named 'nope'")
+    assert not (tmp_path / "g").exists()
+
+
+def test_channel_beyond_the_output_channels_is_refused(tmp_path):
+    one_line_refusal(*invoke("render", "--channel", "5", "-o", str(tmp_path / "x.gif")),
+                     "--channel: must be between 0 and 0, got 5 (the layer has 1 output channel)")
+    assert os.listdir(tmp_path) == []
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="Linux's virtual file systems")
+@pytest.mark.parametrize("args, words", [
+    (["-o", "/proc/convanim-test.gif"], "--output: cannot write '/proc/convanim-test.gif': files cannot be made"),
+    (["-o", "/sys/convanim-test.gif"], "--output: cannot write '/sys/convanim-test.gif'"),
+    (["--frames", "/proc/convanim-test"], "--frames: cannot write '/proc/convanim-test'"),
+    (["--frames", "/sys/kernel/convanim-test"], "--frames: cannot write '/sys/kernel/convanim-test'"),
+])
+def test_virtual_file_systems_are_refused_in_one_line(args, words):
+    one_line_refusal(*invoke("render", *args), words)
+
+
+def test_write_errors_are_one_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    one_line_refusal(*invoke("render", "-o", "a" * 252 + ".gif"), "the name is too long for the file system")
+    code, output = invoke("render", "-o", "a" * 246 + ".gif")  # legal, and so is its temporary name
+    assert code == 0, output
+    assert os.listdir(tmp_path) == ["a" * 246 + ".gif"]
+    (tmp_path / "in_the_way.gif").mkdir()
+    code, output = invoke("render", "-o", "in_the_way.gif")
+    assert code == 2 and "is a directory" in output
+    (tmp_path / "file").write_text("x")
+    one_line_refusal(*invoke("render", "--frames", "file/frames"), "--frames: neither directory")
+
+
+def test_a_symlink_stays_a_symlink_and_a_mode_is_kept(tmp_path):
+    real = tmp_path / "real.gif"
+    real.write_bytes(b"old")
+    real.chmod(0o600)
+    link = tmp_path / "link.gif"
+    link.symlink_to(real.name)
+    code, output = invoke("render", "-o", str(link))
+    assert code == 0, output
+    assert link.is_symlink() and real.read_bytes().startswith(b"GIF89a")
+    assert (real.stat().st_mode & 0o777) == 0o600
+    assert sorted(os.listdir(tmp_path)) == ["link.gif", "real.gif"]
+
+
+def test_frames_of_an_earlier_longer_run_are_removed_and_nothing_else(tmp_path):
+    frames = tmp_path / "frames"
+    assert invoke("render", "--input", "7", "--frames", str(frames))[0] == 0  # 25 frames
+    (frames / "notes.txt").write_text("mine")
+    (frames / "frame-x.png").write_text("not a frame number")
+    (frames / "other-030.png").write_text("another stem")
+    assert invoke("render", "--input", "5", "--frames", str(frames))[0] == 0  # 9 frames
+    names = sorted(os.listdir(frames))
+    assert names == sorted([f"frame-{t:03d}.{ext}" for t in range(9) for ext in ("png", "svg")]
+                           + ["notes.txt", "frame-x.png", "other-030.png"])
+
+
+def test_the_index_inlines_only_svg_the_build_wrote(tmp_path):
+    from convanim.gallery import builder
+    from convanim.gallery.index import index_files
+    from convanim.templates import load_templates
+
+    templates = load_templates(small_templates(tmp_path / "t"))
+    out = tmp_path / "g"
+    builder.build(templates, out, jobs=1)
+    assert '<svg xmlns="http://www.w3.org/2000/svg"' in (out / "index.html").read_text()
+    (out / "padding_strides.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    page = index_files(templates, out, builder.read_manifest(out))["index.html"]
+    assert "alert(1)" not in page and '<img src="padding_strides.gif"' in page

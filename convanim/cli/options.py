@@ -26,7 +26,7 @@ FLAGS: dict[str, str] = {
     "pause": "--pause", "transparent": "--transparent", "max_frames": "--max-frames", "channel": "--channel",
     "output": "--output", "frames": "--frames", "template": "--template", "only": "--only",
     "templates": "--templates", "clean": "--clean", "frames_dir": "--frames", "expansion": "--expansion",
-    "multiplier": "--multiplier",
+    "multiplier": "--multiplier", "out_dir": "--out",
 }
 _NAMED = re.compile(r"(?<![\w-])(\w+):")  # `name:` names a parameter, at the start or within
 _SNAKE_NAMES = re.compile(r"\b(" + "|".join(sorted((n for n in FLAGS if "_" in n), key=len, reverse=True)) + r")\b")
@@ -159,10 +159,14 @@ def spec_from_options(options: dict[str, Any], base: dict[str, Any] | None = Non
 
 def check_output_path(output: str) -> None:
     from convanim.backends import format_for
-    from convanim.backends.files import check_writable_directory
+    from convanim.backends.files import check_writable_directory, write_error
 
-    format_for(Path(output))
-    check_writable_directory(Path(output))
+    path = Path(output)
+    format_for(path)
+    try:
+        check_writable_directory(path.resolve() if path.is_symlink() else path)
+    except OSError as error:
+        raise write_error("output", path, error) from None
 
 
 def write_outputs(animation: Any, output: str | None, frames_dir: str | None) -> None:
@@ -172,7 +176,7 @@ def write_outputs(animation: Any, output: str | None, frames_dir: str | None) ->
     if output is not None:
         check_output_path(output)
     if frames_dir is not None and not (Path(frames_dir).is_dir() or Path(frames_dir).absolute().parent.is_dir()):
-        raise SpecError(f"frames: neither directory {frames_dir!r} nor its parent exists")
+        raise SpecError(f"frames_dir: neither directory {frames_dir!r} nor its parent exists")
     if output is not None:
         written = animation.save(output)
         click.echo(f"wrote {written} ({animation.frame_count} frames, {animation.size[0]}x{animation.size[1]} px)",
