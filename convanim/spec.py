@@ -17,6 +17,7 @@ from convanim.parse import PADDING_WORDS, axis_count, parse_layer
 
 Op = Literal["conv", "maxpool", "avgpool"]
 OPS: tuple[str, ...] = ("conv", "maxpool", "avgpool")
+MAX_VALUE = 10**12  # the largest size, stride, padding or channel count: index arithmetic stays within int64
 
 SizeArg = int | Sequence[int]
 PaddingArg = int | str | Sequence[int | Sequence[int]]
@@ -67,7 +68,13 @@ def _axes(name: str, value: SizeArg, dims: int, minimum: int) -> tuple[int, ...]
         if v < minimum:
             rule = "positive" if minimum == 1 else "non-negative"
             raise SpecError(f"{name}: must be {rule}, got {v}")
+        _check_magnitude(name, v)
     return tuple(int(v) for v in values)
+
+
+def _check_magnitude(name: str, value: Any) -> None:
+    if value > MAX_VALUE:
+        raise SpecError(f"{name}: must be at most {MAX_VALUE:,}, got {value:,}")
 
 
 def _is_int(value: object) -> bool:
@@ -84,6 +91,7 @@ def _count(name: str, value: object) -> int:
         raise SpecError(f"{name}: must be an integer, got {value!r}")
     if value < 1:  # type: ignore[operator]
         raise SpecError(f"{name}: must be positive, got {value}")
+    _check_magnitude(name, value)
     return int(value)  # type: ignore[call-overload]
 
 
@@ -118,6 +126,7 @@ def _padding(value: PaddingArg, dims: int) -> tuple[tuple[int, int], ...] | str:
             raise SpecError(f"padding: each axis takes an integer or a (before, after) pair of integers, got {item!r}")
         if min(pair) < 0:
             raise SpecError(f"padding: must be non-negative, got {item!r}")
+        _check_magnitude("padding", max(pair))
         pairs.append((int(pair[0]), int(pair[1])))
     return tuple(pairs)
 

@@ -207,3 +207,115 @@ def test_the_index_inlines_only_svg_the_build_wrote(tmp_path):
     (out / "padding_strides.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
     page = index_files(templates, out, builder.read_manifest(out))["index.html"]
     assert "alert(1)" not in page and '<img src="padding_strides.gif"' in page
+
+
+# ---- the fuzz: random command lines through CliRunner ---------------------------------------------------------
+
+import tempfile  # noqa: E402
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+NUMBERS = st.sampled_from(["0", "1", "2", "3", "-1", "4", "1.5", "2x2", "3x1", "1x2x1", "x", "", " ", "1e3", "nan",
+                           "99999999999999999999", "1000000000", "2:1", "0:1x1:0", "same", "valid", "full", "SAME",
+                           "\udcff", "１", "3×3", "0x0"])
+SMALL_SIZES = st.sampled_from(["1", "2", "3", "4", "2x3", "3x3x2", "0", "-2", "5.5", "1000000000", "\udcff", "a"])
+LAYERS = st.sampled_from([
+    "Conv2d(1, 1, 3)", "Conv2d(1, 1, 3.5)", "Conv2d(1, 1, None)", "Conv2d(True, 1, 3)", "Conv2d(1, 1, 3, stride=1j)",
+    "ConvTranspose2d(1, 1, 3, stride=2, padding=1)", "ConvTranspose2d(1, 1, 3, padding='valid')",
+    "MaxPool2d(2, ceil_mode='yes')", "MaxPool2d(2)", "AvgPool1d(3)", "Conv1d(2, 4, 3, groups=2)",
+    "Conv2d(1, 1, 3, in_channels=2)", "Conv2d(1,", "__import__('os')", "Conv2d(1, 1, 3, padding={1, 2})",
+    "Conv2d(1, 1, 3, stride=(2,))", "Conv3d(1, 1, 2)", "Conv2d(1, 1, 3, \udcff)", "Linear(3, 4)", "Conv2d(*x)",
+    "Conv2d(1, 1, 9999999999)", "Conv2d(1, 1, (3, 3), dilation=[2, 1])", "",
+])
+SPEC_OPTIONS = {"--dims": st.sampled_from(["1", "2", "3", "0", "4", "x"]), "--input": SMALL_SIZES,
+                "--kernel": NUMBERS, "--stride": NUMBERS, "--padding": NUMBERS, "--dilation": NUMBERS,
+                "--output-padding": NUMBERS, "--in-channels": NUMBERS, "--out-channels": NUMBERS,
+                "--groups": NUMBERS, "--op": st.sampled_from(["conv", "maxpool", "avgpool", "pool"])}
+FLAGS_ = ("--transposed", "--depthwise", "--ceil-mode", "--no-bias")
+VIEW_OPTIONS = {"--view": st.sampled_from(["flat", "oblique", "auto", "side"]), "--cell-size": NUMBERS,
+                "--scale": NUMBERS, "--seconds-per-frame": NUMBERS, "--loop": NUMBERS, "--pause": NUMBERS,
+                "--max-frames": NUMBERS, "--channel": NUMBERS, "--theme": st.sampled_from(["dark", "classic", "x"])}
+OUTPUTS = st.sampled_from(["out.gif", "out.svg", "out.png", "out.webp", "out.apng", "out.txt", "out", "missing/o.gif",
+                           "\udcff.gif", "a" * 252 + ".gif", ".convanim-x.gif"])
+
+
+@st.composite
+def command_lines(draw) -> list[str]:
+    command = draw(st.sampled_from(["map", "explain", "render", "render", "list", "gallery", "stages"]))
+    args = [command]
+    if command in ("list", "gallery"):
+        args += ["--templates", draw(st.sampled_from(["nowhere", "empty", "\udcff"]))]
+        if command == "gallery":
+            args += draw(st.sampled_from([[], ["--clean"], ["--check"], ["--only", "nope"]])) + ["--out", "g"]
+        return args
+    if command == "stages":
+        args.append(draw(st.sampled_from(["separable", "inverted-residual", "other"])))
+        for option in draw(st.lists(st.sampled_from(["--input", "--in-channels", "--kernel", "--stride"]),
+                                    max_size=2, unique=True)):
+            args += [option, draw(SMALL_SIZES)]
+        return args + ["-o", draw(OUTPUTS)]
+    if draw(st.booleans()):
+        args.append(draw(LAYERS))
+    options = dict(SPEC_OPTIONS)
+    if command == "render":
+        options.update(VIEW_OPTIONS)
+    if command == "map":
+        options["--max-frames"] = NUMBERS
+    for option in draw(st.lists(st.sampled_from(sorted(options)), max_size=4, unique=True)):
+        args += [option, draw(options[option])]
+    args += draw(st.lists(st.sampled_from(FLAGS_), max_size=2, unique=True))
+    if command == "render":
+        args += draw(st.sampled_from([["-o", draw(OUTPUTS)], ["--frames", "frames"], []]))
+    if command == "map" and draw(st.booleans()):
+        args.append("--json")
+    return args
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(command_lines())
+def test_every_command_line_succeeds_or_answers_one_line_with_exit_2(args):
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        (work / "empty").mkdir()
+        before = set(os.listdir(work))
+        runner = CliRunner()
+        cwd = os.getcwd()
+        os.chdir(work)
+        try:
+            result = runner.invoke(cli, args)
+        finally:
+            os.chdir(cwd)
+        assert result.exception is None or isinstance(result.exception, SystemExit), (args, result.exception)
+        assert "Traceback" not in result.output
+        made = set(os.listdir(work)) - before
+        leftovers = [name for name in made | set(os.listdir(work / "empty"))
+                     if (name.startswith(".convanim-") or name.endswith(".tmp")) and name not in args]
+        assert not leftovers, (args, leftovers)
+        if result.exit_code == 0:
+            for name in made:  # only what was asked for
+                assert name in args or name == "frames", (args, made)
+        else:
+            assert result.exit_code == 2, (args, result.output)
+            lines = result.output.strip().splitlines()
+            assert len(lines) == 1 and lines[0].startswith("convanim: error: "), (args, result.output)
+            assert not made, (args, made)
+
+
+def test_real_processes_take_bytes_that_are_not_utf8_and_a_closed_pipe(tmp_path):
+    convanim = [sys.executable.encode(), b"-m", b"convanim"]
+    for args, code in (([b"explain", b"Conv2d(1,1,\xff)"], 2), ([b"render", b"--input", b"\xff", b"-o", b"a.gif"], 2),
+                       ([b"list", b"--templates", b"\xff"], 2), ([b"render", b"-o", b"\xff.gif"], 0)):
+        done = subprocess.run([*convanim, *args], cwd=tmp_path, capture_output=True, timeout=60)
+        assert done.returncode == code, done.stderr
+        assert b"Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+    assert os.listdir(tmp_path) == [os.fsdecode(b"\xff.gif")]
+    # `convanim map | head -1`: the reader leaves early; no traceback about the broken pipe
+    with subprocess.Popen([*convanim, b"map", b"--input", b"60"], cwd=tmp_path, stdout=subprocess.PIPE,
+                          stderr=subprocess.PIPE) as process:
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.readline()
+        process.stdout.close()
+        stderr = process.stderr.read()
+        process.wait(timeout=60)
+    assert b"Traceback" not in stderr and b"Exception ignored" not in stderr, stderr
