@@ -173,7 +173,10 @@ def build(templates: list[Template], out_dir: Path, jobs: int = 0, only: Iterabl
     if not templates:  # a typo in a folder name must not empty the gallery
         raise SpecError("templates: no template to build (a gallery is built from at least one)")
     chosen = {t.name for t in select(templates, only)}  # an unknown name is refused before any folder is made
-    out_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise files.write_error("out_dir", out_dir, error) from None
     report = BuildReport()
     remove_leftovers(templates, out_dir)
     renderer = renderer_hash()
