@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="signals and /proc as on Linux")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(sys.platform != "linux", reason="signals and /proc as on Linux")]
 TEMP = ".convanim-"
 CODES = {signal.SIGINT: 130, signal.SIGTERM: 143}
 

@@ -18,8 +18,9 @@ import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from convanim.animation import animate
 from convanim.backends import files
@@ -129,8 +130,12 @@ def write_atomic(path: Path, data: bytes) -> bool:
     """Write `data` to `path` through a temporary file in the same folder; False (and no write) if unchanged."""
     if path.is_file() and path.read_bytes() == data:
         return False
-    files.write_atomic(path, lambda stream: stream.write(data), name="out_dir", mode=FILE_MODE, sync=True)
+    files.write_atomic(path, partial(_write_bytes, data), name="out_dir", mode=FILE_MODE, sync=True)
     return True
+
+
+def _write_bytes(data: bytes, stream: IO[Any]) -> None:
+    stream.write(data)
 
 
 def render_template(template: Template, paths: dict[str, str]) -> None:
