@@ -169,9 +169,9 @@ def _combine(zeros: np.ndarray) -> np.ndarray:
                     np.where((zeros == INSERTED).any(axis=-1), INSERTED, REAL))
 
 
-class ChannelInputs(Sequence[tuple[int, ...]]):
-    """For each output channel, the input channels it reads; each computed when asked for, so that a layer of
-    100,000 channels costs nothing until a channel is drawn."""
+class ChannelInputs(Sequence[Sequence[int]]):
+    """For each output channel, the input channels it reads, as a `range`; each computed when asked for, so that a
+    layer of a billion channels costs nothing until a channel is drawn."""
 
     def __init__(self, spec: ConvSpec) -> None:
         self.spec = spec
@@ -179,21 +179,23 @@ class ChannelInputs(Sequence[tuple[int, ...]]):
     def __len__(self) -> int:
         return self.spec.out_channels
 
-    def __getitem__(self, oc: int) -> tuple[int, ...]:  # type: ignore[override]
+    def __getitem__(self, oc: int) -> range:  # type: ignore[override]
         if not -len(self) <= oc < len(self):
             raise IndexError(oc)
         oc %= len(self)
         if self.spec.is_pool:
-            return (oc,)
+            return range(oc, oc + 1)
         per_in = self.spec.in_channels // self.spec.groups
         per_out = self.spec.out_channels // self.spec.groups
-        return tuple(range((oc // per_out) * per_in, (oc // per_out + 1) * per_in))
+        return range((oc // per_out) * per_in, (oc // per_out + 1) * per_in)
 
     def __eq__(self, other: object) -> bool:
-        return tuple(self) == (tuple(other) if isinstance(other, Sequence) else other)
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(tuple(a) == tuple(b) for a, b in zip(self, other))
 
     def __hash__(self) -> int:
-        return hash(tuple(self))
+        return hash(tuple(tuple(inputs) for inputs in self))
 
 
 def channel_inputs(spec: ConvSpec) -> ChannelInputs:
