@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import re
 from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
 from convanim.backends import format_for
-from convanim.backends.files import check_writable_directory, write_atomic
+from convanim.backends.files import check_writable_directory, write_atomic, write_error
 from convanim.blocks import StagedBlock
 from convanim.errors import SpecError
 from convanim.primitives import Scene
@@ -43,7 +44,7 @@ class Animation:
         .webp .apng). The file appears only when complete."""
         path = Path(path)
         fmt = format_for(path)
-        check_writable_directory(path)
+        check_writable_directory(path.resolve() if path.is_symlink() else path)  # before the scene is built
         scene = self.scene
         return write_atomic(path, lambda stream: fmt.write(scene, stream), text=fmt.text)
 
@@ -57,15 +58,21 @@ class Animation:
         directory = Path(directory)
         if not directory.is_dir():
             if not directory.absolute().parent.is_dir():
-                raise SpecError(f"frames: neither directory {str(directory)!r} nor its parent exists")
+                raise SpecError(f"frames_dir: neither directory {str(directory)!r} nor its parent exists")
             scene = self.scene  # build it first: a refused spec leaves no empty directory behind
-            directory.mkdir()
+            try:
+                directory.mkdir()
+            except OSError as error:
+                raise write_error("frames_dir", directory, error) from None
         scene = self.scene
         digits = max(3, len(str(scene.frame_count - 1)))
+        written: set[str] = set()
         for t, image in enumerate(frame_images(scene)):
             name = f"{stem}-{t:0{digits}d}"
-            write_atomic(directory / f"{name}.png", partial(image.save, format="PNG"))
-            write_atomic(directory / f"{name}.svg", partial(write_svg, scene, frame=t), text=True)
+            write_atomic(directory / f"{name}.png", partial(image.save, format="PNG"), name="frames_dir")
+            write_atomic(directory / f"{name}.svg", partial(write_svg, scene, frame=t), text=True, name="frames_dir")
+            written |= {f"{name}.png", f"{name}.svg"}
+        remove_stale_frames(directory, stem, written)
         rate = 1 / self.view.seconds_per_frame
         return (f"\\animategraphics[loop,controls,width=\\linewidth]{{{rate:g}}}{{{(directory / stem).as_posix()}-}}"
                 f"{{{0:0{digits}d}}}{{{scene.frame_count - 1:0{digits}d}}}")
@@ -91,6 +98,17 @@ class Animation:
 
     def __repr__(self) -> str:
         return f"<Animation {self.scene.title} · {self.frame_count} frames · {self.size[0]}x{self.size[1]} px>"
+
+
+def remove_stale_frames(directory: Path, stem: str, written: set[str]) -> list[str]:
+    """Remove the frames of an earlier, longer run (files named as `save_frames` names them, `stem-NNN.png` or
+    `.svg`, that this run did not write); nothing else in the directory is touched."""
+    own = re.compile(rf"{re.escape(stem)}-\d+\.(png|svg)")
+    stale = sorted(p.name for p in directory.iterdir()
+                   if own.fullmatch(p.name) and p.name not in written and (p.is_file() or p.is_symlink()))
+    for name in stale:
+        (directory / name).unlink(missing_ok=True)
+    return stale
 
 
 SPEC_PARAMETERS = ("dims", "input_size", "kernel_size", "stride", "padding", "dilation", "transposed",

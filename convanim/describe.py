@@ -6,6 +6,7 @@ import math
 from typing import TYPE_CHECKING
 
 from convanim.counts import macs, parameter_count, weight_shape
+from convanim.errors import SpecError
 from convanim.spec import ConvSpec, make_spec, output_length, output_shape
 
 if TYPE_CHECKING:
@@ -105,10 +106,14 @@ def output_formula(spec: ConvSpec, axis: int) -> str:
 
 def explain(spec: ConvSpec, compare_dense: bool = False) -> str:
     """The full explanation `convanim explain` prints."""
-    from convanim.geometry import Geometry  # numpy: only when a layer is explained, not when captions are written
+    from convanim.geometry import Geometry, check_size  # numpy: only when explained, not when captions are written
 
-    geometry = Geometry(spec)
-    out_shape = geometry.output_shape
+    try:  # a spec too large for index arrays is still explained, from arithmetic alone
+        check_size(spec)
+        geometry: Geometry | None = Geometry(spec)
+    except SpecError:
+        geometry = None
+    out_shape = output_shape(spec)
     lines = [f"{layer_name(spec)}: input {shape_text(spec.input_size, spec.in_channels)} -> "
              f"output {shape_text(out_shape, spec.out_channels)}  "
              f"({' x '.join(AXIS_NAMES[spec.dims])} x channels)",
@@ -154,9 +159,13 @@ def _macs_line(spec: ConvSpec, out_shape: tuple[int, ...]) -> str:
             f"{spec.in_channels // spec.groups} input channels per group x {kernel} kernel")
 
 
-def _receptive_line(spec: ConvSpec, geometry: Geometry) -> str:
+def _receptive_line(spec: ConvSpec, geometry: Geometry | None) -> str:
     extent = tuple(d * (k - 1) + 1 for k, d in zip(spec.kernel_size, spec.dilation))
-    reach = geometry.max_inputs_per_axis()
+    if geometry is not None:
+        reach = geometry.max_inputs_per_axis()
+    else:  # too large to list: taps d apart meet inputs s apart every s/gcd(d, s) taps
+        reach = tuple(min(n, -(-k // (s // math.gcd(d, s))))
+                      for n, k, s, d in zip(spec.input_size, spec.kernel_size, spec.stride, spec.dilation))
     if spec.transposed:
         return (f"Receptive field: each output reads at most {shape_text(reach)} input elements "
                 f"(a {shape_text(extent)} window over the stride-{shape_text(spec.stride)} stretched input)")

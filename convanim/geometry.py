@@ -13,19 +13,24 @@ This module is pure: numbers in, numpy arrays and tuples out. The scene and the 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 
-from convanim.spec import ConvSpec, SpecError, output_shape
+from convanim.spec import ConvSpec, SpecError, output_length, output_shape
 
 # What a tap or grid cell holds: a real input element, or one of two kinds of implicit zero.
 REAL, PADDING, INSERTED = 0, 1, 2
 ZERO_NAMES = {REAL: None, PADDING: "padding", INSERTED: "inserted"}
 DEFAULT_MAX_FRAMES = 20_000
+# Limits checked from the spec's arithmetic before any array is made, so that no size exhausts memory.
+MAX_AXIS_ENTRIES = 4_000_000  # one axis's tap table (outputs x kernel) plus its drawn grid: 3 arrays of 32 MB at most
+MAX_FRAME_TAPS = 1_000_000  # kernel taps of one frame (the product of kernel_size)
+MAX_MAP_TAPS = 1_000_000  # taps in all frames of `mapping` (each is a small dict in the JSON data)
+MAX_CHANNEL_PAIRS = 1_000_000  # (output channel, input channel) pairs `mapping` lists
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +92,7 @@ class Geometry:
     """All index relations of one spec. Cheap to build; frames are produced on demand."""
 
     def __init__(self, spec: ConvSpec) -> None:
+        check_size(spec)
         self.spec = spec
         self.input_shape: tuple[int, ...] = spec.input_size
         self.output_shape: tuple[int, ...] = output_shape(spec)
@@ -163,26 +169,126 @@ def _combine(zeros: np.ndarray) -> np.ndarray:
                     np.where((zeros == INSERTED).any(axis=-1), INSERTED, REAL))
 
 
-def channel_inputs(spec: ConvSpec) -> tuple[tuple[int, ...], ...]:
+class ChannelInputs(Sequence[Sequence[int]]):
+    """For each output channel, the input channels it reads, as a `range`; each computed when asked for, so that a
+    layer of a billion channels costs nothing until a channel is drawn."""
+
+    def __init__(self, spec: ConvSpec) -> None:
+        self.spec = spec
+
+    def __len__(self) -> int:
+        return self.spec.out_channels
+
+    def __getitem__(self, oc: int) -> range:  # type: ignore[override]
+        if not -len(self) <= oc < len(self):
+            raise IndexError(oc)
+        oc %= len(self)
+        if self.spec.is_pool:
+            return range(oc, oc + 1)
+        per_in = self.spec.in_channels // self.spec.groups
+        per_out = self.spec.out_channels // self.spec.groups
+        return range((oc // per_out) * per_in, (oc // per_out + 1) * per_in)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence):
+            return NotImplemented
+        return len(self) == len(other) and all(tuple(a) == tuple(b) for a, b in zip(self, other))
+
+    def __hash__(self) -> int:
+        return hash(tuple(tuple(inputs) for inputs in self))
+
+
+def channel_inputs(spec: ConvSpec) -> ChannelInputs:
     """For each output channel, the input channels it reads (groups split both sides evenly)."""
-    if spec.is_pool:
-        return tuple((c,) for c in range(spec.in_channels))
-    per_in = spec.in_channels // spec.groups
-    per_out = spec.out_channels // spec.groups
-    return tuple(tuple(range((oc // per_out) * per_in, (oc // per_out + 1) * per_in))
-                 for oc in range(spec.out_channels))
+    return ChannelInputs(spec)
 
 
-def check_frame_limit(geometry: Geometry, max_frames: int) -> None:
-    if geometry.frame_count > max_frames:
-        raise SpecError(f"max_frames: this spec has {geometry.frame_count:,} output positions (frames), more than the "
-                        f"limit of {max_frames:,}; raise max_frames if you really want them all")
+def channel_pairs(spec: ConvSpec) -> int:
+    """How many (output channel, input channel) connections the layer has."""
+    return spec.out_channels if spec.is_pool else spec.out_channels * (spec.in_channels // spec.groups)
+
+
+def axis_entries(spec: ConvSpec, axis: int) -> int:
+    """How many entries one axis's index arrays hold: the tap table (outputs x kernel) and the drawn grid."""
+    n, k, s, d = spec.input_size[axis], spec.kernel_size[axis], spec.stride[axis], spec.dilation[axis]
+    out = output_length(spec, axis)
+    before, after = spec.padding[axis]
+    grid = out + d * (k - 1) if spec.transposed else max(n + before + after, (out - 1) * s + d * (k - 1) + 1)
+    return out * k + grid
+
+
+def fitting_input(spec: ConvSpec, fits: Callable[[ConvSpec], bool]) -> int | None:
+    """The largest size m such that the spec with every input axis cut to at most m still `fits` (and has an output),
+    for messages that say which input_size would work; None when none does."""
+    def cut(m: int) -> ConvSpec:
+        return replace(spec, input_size=tuple(min(n, m) for n in spec.input_size))
+
+    low, high = 0, max(spec.input_size)
+    while low < high:  # what fits shrinks as the input grows
+        middle = (low + high + 1) // 2
+        if fits(cut(middle)):
+            low = middle
+        else:
+            high = middle - 1
+    if low < 1 or any(output_length(cut(low), a) < 1 for a in range(spec.dims)):
+        return None
+    return low
+
+
+def _input_hint(spec: ConvSpec, fits: Callable[[ConvSpec], bool]) -> str:
+    size = fitting_input(spec, fits)
+    return f"input_size={size} would work" if size is not None else "a smaller input_size is needed"
+
+
+def check_size(spec: ConvSpec) -> None:
+    """Refuse, from the spec's arithmetic alone, one whose index arrays would not fit in memory (`MAX_FRAME_TAPS`
+    kernel taps per frame, `MAX_AXIS_ENTRIES` per axis)."""
+    taps = math.prod(spec.kernel_size)
+    if taps > MAX_FRAME_TAPS:
+        side = math.floor(MAX_FRAME_TAPS ** (1 / spec.dims) + 1e-9)
+        raise SpecError(f"kernel_size: {'x'.join(map(str, spec.kernel_size))} is {taps:,} taps per output, more "
+                        f"than the limit of {MAX_FRAME_TAPS:,}; kernel_size={side} would work")
+    for axis in range(spec.dims):
+        entries = axis_entries(spec, axis)
+        if entries > MAX_AXIS_ENTRIES:
+            where = f" on axis {axis}" if spec.dims > 1 else ""
+            hint = _input_hint(spec, lambda s, a=axis: axis_entries(s, a) <= MAX_AXIS_ENTRIES)  # type: ignore[misc]
+            raise SpecError(f"input_size: this spec needs {entries:,} index entries{where} (outputs x kernel taps "
+                            f"plus grid cells), more than the limit of {MAX_AXIS_ENTRIES:,}; {hint}")
+
+
+def frame_count(spec: ConvSpec) -> int:
+    """Output positions: the frames of an animation that sweeps the output once."""
+    return math.prod(output_shape(spec))
+
+
+def check_frame_limit(spec: ConvSpec | Geometry, max_frames: int) -> None:
+    """Refuse more output positions than `max_frames`, from arithmetic (before any array is made)."""
+    spec = spec.spec if isinstance(spec, Geometry) else spec
+    frames = frame_count(spec)
+    if frames > max_frames:
+        hint = _input_hint(spec, lambda s: frame_count(s) <= max_frames)
+        raise SpecError(f"max_frames: this spec has {frames:,} output positions (frames), more than the limit of "
+                        f"{max_frames:,}; {hint}, or raise max_frames")
 
 
 def mapping(spec: ConvSpec, max_frames: int = DEFAULT_MAX_FRAMES) -> dict[str, Any]:
     """The whole index map as plain JSON-ready data (the `convanim map --json` contract)."""
+    if max_frames < 1:
+        raise SpecError(f"max_frames: must be positive, got {max_frames}")
+    check_size(spec)
+    check_frame_limit(spec, max_frames)
+    taps = frame_count(spec) * math.prod(spec.kernel_size)
+    if taps > MAX_MAP_TAPS:
+        hint = _input_hint(spec, lambda s: frame_count(s) * math.prod(s.kernel_size) <= MAX_MAP_TAPS)
+        raise SpecError(f"input_size: the map would list {taps:,} taps (output positions x kernel taps), more than "
+                        f"the limit of {MAX_MAP_TAPS:,}; {hint}")
+    pairs = channel_pairs(spec)
+    if pairs > MAX_CHANNEL_PAIRS:
+        raise SpecError(f"out_channels: the map would list {pairs:,} channel connections (output channels x input "
+                        f"channels per group), more than the limit of {MAX_CHANNEL_PAIRS:,}; fewer channels or more "
+                        f"groups would work")
     geometry = Geometry(spec)
-    check_frame_limit(geometry, max_frames)
     return {
         "input_shape": list(geometry.input_shape),
         "output_shape": list(geometry.output_shape),

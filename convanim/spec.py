@@ -7,6 +7,7 @@ with messages that name the parameter and the rule, in PyTorch's vocabulary.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -16,6 +17,7 @@ from convanim.parse import PADDING_WORDS, axis_count, parse_layer
 
 Op = Literal["conv", "maxpool", "avgpool"]
 OPS: tuple[str, ...] = ("conv", "maxpool", "avgpool")
+MAX_VALUE = 10**12  # the largest size, stride, padding or channel count: index arithmetic stays within int64
 
 SizeArg = int | Sequence[int]
 PaddingArg = int | str | Sequence[int | Sequence[int]]
@@ -52,7 +54,12 @@ class ConvSpec:
 
 def _axes(name: str, value: SizeArg, dims: int, minimum: int) -> tuple[int, ...]:
     """Normalise an int or per-axis sequence to a `dims`-tuple of ints >= `minimum`."""
-    values: tuple[Any, ...] = (value,) * dims if _is_int(value) else tuple(value)  # type: ignore[arg-type]
+    if _is_int(value):
+        values: tuple[Any, ...] = (value,) * dims
+    elif _is_sequence(value):
+        values = tuple(value)  # type: ignore[arg-type]
+    else:
+        raise SpecError(f"{name}: must be an integer, or one integer per axis, got {value!r}")
     if len(values) != dims:
         raise SpecError(f"{name}: expected one value or {dims} (one per axis), got {len(values)}")
     for v in values:
@@ -61,11 +68,37 @@ def _axes(name: str, value: SizeArg, dims: int, minimum: int) -> tuple[int, ...]
         if v < minimum:
             rule = "positive" if minimum == 1 else "non-negative"
             raise SpecError(f"{name}: must be {rule}, got {v}")
+        _check_magnitude(name, v)
     return tuple(int(v) for v in values)
 
 
+def _check_magnitude(name: str, value: Any) -> None:
+    if value > MAX_VALUE:
+        raise SpecError(f"{name}: must be at most {MAX_VALUE:,}, got {value:,}")
+
+
 def _is_int(value: object) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def _is_sequence(value: object) -> bool:
+    return isinstance(value, Sequence) and not isinstance(value, (str, bytes))
+
+
+def _count(name: str, value: object) -> int:
+    """A channel or group count: one positive integer."""
+    if not _is_int(value):
+        raise SpecError(f"{name}: must be an integer, got {value!r}")
+    if value < 1:  # type: ignore[operator]
+        raise SpecError(f"{name}: must be positive, got {value}")
+    _check_magnitude(name, value)
+    return int(value)  # type: ignore[call-overload]
+
+
+def _flag(name: str, value: object) -> bool:
+    if not isinstance(value, bool):
+        raise SpecError(f"{name}: must be True or False, got {value!r}")
+    return value
 
 
 def _padding(value: PaddingArg, dims: int) -> tuple[tuple[int, int], ...] | str:
@@ -77,6 +110,9 @@ def _padding(value: PaddingArg, dims: int) -> tuple[tuple[int, int], ...] | str:
         return word
     if _is_int(value):
         value = (value,) * dims  # type: ignore[assignment]
+    if not _is_sequence(value):
+        raise SpecError(f"padding: must be an integer, per-axis values, (before, after) pairs, "
+                        f"or one of {', '.join(PADDING_WORDS)}; got {value!r}")
     items = tuple(value)  # type: ignore[arg-type]
     if len(items) == 1:  # one value (an integer or a before/after pair) for every axis
         items *= dims
@@ -84,11 +120,13 @@ def _padding(value: PaddingArg, dims: int) -> tuple[tuple[int, int], ...] | str:
         raise SpecError(f"padding: expected one value or {dims} (one per axis), got {len(items)}")
     pairs = []
     for item in items:
-        pair: tuple[Any, ...] = (item, item) if _is_int(item) else tuple(item)  # type: ignore[arg-type]
+        pair: tuple[Any, ...] = ((item, item) if _is_int(item) else tuple(item)  # type: ignore[arg-type]
+                                 if _is_sequence(item) else ())
         if len(pair) != 2 or not all(_is_int(v) for v in pair):
             raise SpecError(f"padding: each axis takes an integer or a (before, after) pair of integers, got {item!r}")
         if min(pair) < 0:
             raise SpecError(f"padding: must be non-negative, got {item!r}")
+        _check_magnitude("padding", max(pair))
         pairs.append((int(pair[0]), int(pair[1])))
     return tuple(pairs)
 
@@ -162,7 +200,9 @@ def _build(
 ) -> ConvSpec:
     if not _is_int(dims) or not 1 <= dims <= 3:
         raise SpecError(f"dims: must be 1, 2 or 3, got {dims!r}")
-    if op not in OPS:
+    transposed, depthwise, bias, ceil_mode = (_flag(name, value) for name, value in (
+        ("transposed", transposed), ("depthwise", depthwise), ("bias", bias), ("ceil_mode", ceil_mode)))
+    if not isinstance(op, str) or op not in OPS:
         raise SpecError(f"op: must be one of {', '.join(OPS)}, got {op!r}")
     is_pool = op != "conv"
     inputs = _axes("input_size", input_size, dims, 1)
@@ -219,9 +259,9 @@ def _resolve_padding(padding: tuple[tuple[int, int], ...] | str, kernel: tuple[i
 
 def _conv_channels(in_channels: int, out_channels: int | None, groups: int | None,
                    depthwise: bool) -> tuple[int, int, int]:
-    in_channels = _axes("in_channels", in_channels, 1, 1)[0]
+    in_channels = _count("in_channels", in_channels)
     if depthwise:
-        if groups is not None and groups != in_channels:
+        if groups is not None and (not _is_int(groups) or groups != in_channels):
             raise SpecError(f"groups: depthwise means groups == in_channels ({in_channels}), got groups={groups}")
         groups = in_channels
         if out_channels is None:
@@ -229,8 +269,8 @@ def _conv_channels(in_channels: int, out_channels: int | None, groups: int | Non
         elif _is_int(out_channels) and out_channels % in_channels:
             raise SpecError(f"out_channels: depthwise needs a multiple of in_channels ({in_channels}), "
                             f"got {out_channels}")
-    out_channels = _axes("out_channels", 1 if out_channels is None else out_channels, 1, 1)[0]
-    groups = _axes("groups", 1 if groups is None else groups, 1, 1)[0]
+    out_channels = _count("out_channels", 1 if out_channels is None else out_channels)
+    groups = _count("groups", 1 if groups is None else groups)
     for name, count in (("in_channels", in_channels), ("out_channels", out_channels)):
         if count % groups:
             raise SpecError(f"groups: {name} ({count}) must be divisible by groups ({groups})")
@@ -239,7 +279,7 @@ def _conv_channels(in_channels: int, out_channels: int | None, groups: int | Non
 
 def _pool_channels(op: str, in_channels: int, out_channels: int | None, groups: int | None,
                    depthwise: bool) -> tuple[int, int, int]:
-    in_channels = _axes("in_channels", in_channels, 1, 1)[0]
+    in_channels = _count("in_channels", in_channels)
     if out_channels is not None and out_channels != in_channels:
         raise SpecError(f"out_channels: {op} keeps the channels, so out_channels must equal in_channels "
                         f"({in_channels}), got {out_channels}")

@@ -175,7 +175,7 @@ def load_template(name_or_path: str | Path) -> Template:
         path = Path(text)
         if not path.is_file():
             raise SpecError(f"template: no such file {text!r}")
-        return parse_template(path.read_text(encoding="utf-8"), str(path), path.stem)
+        return parse_template(read_template_text(path, str(path)), str(path), path.stem)
     found = builtin_template_files()
     if text not in found:
         close = difflib.get_close_matches(text, list(found), n=1)
@@ -189,9 +189,25 @@ def load_templates(directory: str | Path | None = None) -> list[Template]:
     if directory is None:
         templates = [load() for load in builtin_template_files().values()]
     else:
-        paths = sorted(Path(directory).glob("*.toml"))
-        templates = [parse_template(p.read_text(encoding="utf-8"), str(p), p.stem) for p in paths]
+        folder = Path(directory)
+        if not folder.is_dir():
+            raise SpecError(f"templates: no such folder {str(folder)!r}")
+        paths = sorted(folder.glob("*.toml"))
+        if not paths:
+            raise SpecError(f"templates: no template (a .toml file) in folder {str(folder)!r}")
+        templates = [parse_template(read_template_text(p, str(p)), str(p), p.stem) for p in paths]
     return sorted(templates, key=lambda t: (t.order, t.name))
+
+
+def read_template_text(path: Any, source: str) -> str:
+    """A template file's text; a file that is not UTF-8 or cannot be read is a `SpecError` naming it."""
+    try:
+        return str(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        raise SpecError(f"{source}: not UTF-8 text (byte {error.object[error.start]:#04x} at offset "
+                        f"{error.start})") from None
+    except OSError as error:
+        raise SpecError(f"{source}: cannot be read ({error.strerror or error})") from None
 
 
 def builtin_template_files() -> dict[str, Callable[[], Template]]:
@@ -206,7 +222,7 @@ def builtin_template_files() -> dict[str, Callable[[], Template]]:
 
 
 def _parse_builtin(entry: Traversable, stem: str) -> Template:
-    return parse_template(entry.read_text(encoding="utf-8"), f"templates/{entry.name}", stem)
+    return parse_template(read_template_text(entry, f"templates/{entry.name}"), f"templates/{entry.name}", stem)
 
 
 def builtin_template_dir() -> Path:
@@ -246,6 +262,10 @@ def parse_template(text: str, source: str, stem: str | None = None) -> Template:
     except ModuleNotFoundError:
         return template
     _check_values(template, "view", lambda: template.view)
+    channel = template.view_args.get("channel")
+    if channel is not None and not block and channel >= template.spec.out_channels:
+        raise SpecError(f"{source}: view.channel: must be between 0 and {template.spec.out_channels - 1} (the "
+                        f"layer's output channels), got {channel}")
     return template
 
 

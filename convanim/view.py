@@ -10,6 +10,7 @@ from convanim.theme import RGB, THEMES, Theme, hex_rgb
 
 VIEWS = ("oblique", "flat")
 DEFAULT_RENDER_MAX_FRAMES = 4096
+MAX_RENDER_FRAMES = 100_000  # the most max_frames may allow: 28 hours at one frame a second
 MAX_CANVAS_SIDE = 8000
 
 
@@ -57,8 +58,8 @@ def make_view(view: str = "auto", theme: str = "classic", numbers: bool = False,
         raise SpecError(f"loop: must be between 0 (forever) and 65535, got {loop}")
     if not 0 <= pause <= 600:
         raise SpecError(f"pause: must be between 0 and 600 seconds, got {pause}")
-    if max_frames < 1:
-        raise SpecError(f"max_frames: must be positive, got {max_frames}")
+    if not 1 <= max_frames <= MAX_RENDER_FRAMES:
+        raise SpecError(f"max_frames: must be between 1 and {MAX_RENDER_FRAMES:,}, got {max_frames}")
     if channel is not None and channel < 0:  # the upper bound depends on the spec: checked where it is drawn
         raise SpecError(f"channel: must be an output channel (0 or more), got {channel}")
     if background is not None and (not isinstance(background, str) or not HEX_COLOUR.fullmatch(background)):

@@ -113,7 +113,7 @@ def test_one_before_after_pair_pads_every_axis_and_same_padding_reads_as_pytorch
     (["--op", "avgpool", "--transposed"], "--transposed: avgpool has no transposed"),
     (["--in-channels", "3", "--depthwise", "--out-channels", "4"], "--out-channels: depthwise needs a multiple"),
     (["--input", "2", "--kernel", "3", "--transposed", "--padding", "3"], "--padding: too large"),
-    (["--input", "1000", "--kernel", "3"], "raise --max-frames if you really want them all"),
+    (["--input", "1000", "--kernel", "3"], "more than the limit of 20,000; --input 143 would work, or raise --max-frames"),
     (["Conv2d(1, 1, 3, padding_mode='reflect')"], "padding_mode='reflect' is not supported"),
     (["Linear(3, 4)"], "LAYER: unknown layer 'Linear'"),
     (["--input", "6x5x4", "--kernel", "4", "--padding", "1:2x1"], "different numbers of axes (--input: 3, --padding: 2)"),

@@ -164,7 +164,9 @@ def test_a_corrupt_manifest_means_a_full_rebuild(templates_dir: Path, tmp_path: 
     out = tmp_path / "gallery"
     build(templates_dir, out, jobs=1)
     (out / "manifest.json").write_text("{not json")
-    assert len(gallery.check(load_templates(templates_dir), out)) == 6
+    problems = gallery.check(load_templates(templates_dir), out)
+    # the 6 outputs, and index.html, which inlines only SVGs the manifest vouches for
+    assert len(problems) == 7 and "index.html: differs from the index the templates and outputs give" in problems
     assert len(build(templates_dir, out, jobs=1).built) == 6
 
 

@@ -14,6 +14,23 @@ from convanim.spec import SpecError
 
 MAX_SHEET_SIDE = 16000
 SHEET_GAP = 12
+MEMORY_BUDGET = 1024**3  # bytes of frames a format that holds all of them may take (APNG, WebP; Pillow copies them)
+
+
+def held_bytes(scene: Scene) -> int:
+    """Memory of every frame at once: frames x width x height x channels."""
+    return scene.frame_count * scene.width * scene.height * (4 if scene.transparent else 3)
+
+
+def check_memory(scene: Scene, fmt: str) -> None:
+    needed = held_bytes(scene)
+    if needed > MEMORY_BUDGET:
+        fitting = max(1, scene.frame_count * MEMORY_BUDGET // needed)
+        raise SpecError(f"output: an animated {fmt.upper()} holds every frame in memory while it is written: "
+                        f"{scene.frame_count:,} frames of {scene.width}x{scene.height} px need "
+                        f"{needed / 1024**3:.1f} GB, more than the budget of {MEMORY_BUDGET / 1024**3:.0f} GB; "
+                        f"{fitting:,} frames would fit at this size (a smaller input_size or cell_size), or write "
+                        f".gif or .svg (they stream) or per-frame files (frames_dir)")
 
 
 def frame_images(scene: Scene) -> Iterator[Image.Image]:
@@ -47,7 +64,9 @@ def write_png_sheet(scene: Scene, stream: BinaryIO) -> None:
 
 
 def write_animated(scene: Scene, stream: BinaryIO, fmt: str) -> None:
-    """Animated WebP (lossless) or APNG."""
+    """Animated WebP (lossless) or APNG. Pillow holds every frame of both while it writes, so a request past
+    `MEMORY_BUDGET` is refused before the first frame is drawn."""
+    check_memory(scene, fmt)
     frames = frame_images(scene)
     first = next(frames)
     # WebP encodes frames as they come; Pillow's APNG writer needs a list (it ignores an iterator).

@@ -4,7 +4,9 @@ status 2. Nothing here imports numpy: each command imports what it needs when it
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from typing import Any
 
 import click
@@ -22,6 +24,7 @@ class ConvanimGroup(click.Group):
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
+        previous = _terminate_as_interrupt()
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             code = result if isinstance(result, int) else 0
@@ -33,12 +36,40 @@ class ConvanimGroup(click.Group):
         except click.ClickException as error:
             click.echo(f"convanim: error: {error.format_message()}", err=True)
             code = error.exit_code
-        except click.Abort:
-            click.echo("Aborted!", err=True)
+        except click.Abort as error:  # Ctrl-C or SIGTERM: files written whole are kept, temporaries removed
+            terminated = isinstance(error.__cause__, Terminated)
+            click.echo("convanim: terminated" if terminated else "Aborted!", err=True)
+            code = 128 + (signal.SIGTERM if terminated else signal.SIGINT)
+        except BrokenPipeError:  # `convanim map | head`: the reader has what it wanted
+            sys.stderr.close()
             code = 1
+        except OSError as error:  # a path the operating system refuses, anywhere not already named
+            where = f"{error.filename}: " if error.filename else ""
+            code = _fail(f"{where}{error.strerror or error}")
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
         if standalone_mode:
             sys.exit(code)
         return code
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised where the program is, so that it unwinds like Ctrl-C: `finally` blocks run, temporary files go,
+    workers are stopped."""
+
+
+def _raise_terminated(signum: int, frame: Any) -> None:
+    raise Terminated
+
+
+def _terminate_as_interrupt() -> Any:
+    """Turn SIGTERM into `Terminated` while a command runs (main thread only); the previous handler, or None."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    previous = signal.getsignal(signal.SIGTERM)
+    signal.signal(signal.SIGTERM, _raise_terminated)
+    return signal.SIG_DFL if previous is None else previous
 
 
 def _fail(message: str) -> int:

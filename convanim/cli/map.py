@@ -19,12 +19,10 @@ def map_command(as_json: bool, max_frames: int | None, **options: Any) -> None:
     """Every output position with every kernel tap: the input it reads (or an implicit zero) and its grid cell.
 
     LAYER may be a PyTorch layer such as "ConvTranspose2d(1, 1, 3, stride=2, padding=1)"; options override it."""
-    from convanim.geometry import DEFAULT_MAX_FRAMES, Geometry, check_frame_limit, mapping
+    from convanim.geometry import DEFAULT_MAX_FRAMES, mapping
 
     spec = spec_from_options(options)
-    limit = DEFAULT_MAX_FRAMES if max_frames is None else max_frames
-    check_frame_limit(Geometry(spec), limit)
-    data = mapping(spec, max_frames=limit)
+    data = mapping(spec, max_frames=DEFAULT_MAX_FRAMES if max_frames is None else max_frames)
     if as_json:
         click.echo(json.dumps(data, separators=(",", ":")))
     else:

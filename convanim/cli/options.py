@@ -27,7 +27,7 @@ FLAGS: dict[str, str] = {
     "background": "--background",
     "output": "--output", "frames": "--frames", "template": "--template", "only": "--only",
     "templates": "--templates", "clean": "--clean", "frames_dir": "--frames", "expansion": "--expansion",
-    "multiplier": "--multiplier",
+    "multiplier": "--multiplier", "out_dir": "--out",
     "kind": "KIND", "shape": "--shape", "sequence": "--sequence", "eps": "--eps", "affine": "--affine", "p": "--p",
     "steps": "--steps", "seed": "--seed",
 }
@@ -35,11 +35,20 @@ _NAMED = re.compile(r"(?<![\w-])(\w+):")  # `name:` names a parameter, at the st
 _SNAKE_NAMES = re.compile(r"\b(" + "|".join(sorted((n for n in FLAGS if "_" in n), key=len, reverse=True)) + r")\b")
 _TRUE_FLAG = re.compile(r"\bpass (\w+)=True\b")
 _KEYWORD_VALUE = re.compile(r"\b(\w+)=(\S+?)(?=[\s,;)]|$)")
+_TEMPLATE_MESSAGE = re.compile(r"[^:\n]*\.toml: ")
+_QUOTED = re.compile(r"""((?<!\w)'(?:[^'\\]|\\.)*'(?!\w)|(?<!\w)"(?:[^"\\]|\\.)*"(?!\w))""")
 
 
 def cli_message(message: str) -> str:
     """A library message with its Python parameter names shown as the flags that set them, from `FLAGS`:
     `input_size: must be positive` -> `--input: must be positive`, `try cell_size=12` -> `try --cell-size 12`."""
+    if _TEMPLATE_MESSAGE.match(message):  # about a template file: its keys are the names to show
+        return message
+    parts = _QUOTED.split(message)  # quoted text (a layer string, a file name) is shown as it was written
+    return "".join(part if i % 2 else _flags(part) for i, part in enumerate(parts))
+
+
+def _flags(message: str) -> str:
     message = _TRUE_FLAG.sub(lambda m: f"add {FLAGS[m.group(1)]}" if m.group(1) in FLAGS else m.group(0), message)
     message = _KEYWORD_VALUE.sub(
         lambda m: f"{FLAGS[m.group(1)]} {m.group(2)}" if m.group(1) in FLAGS and "_" in m.group(1) else m.group(0),
@@ -157,10 +166,14 @@ def spec_from_options(options: dict[str, Any], base: dict[str, Any] | None = Non
 
 def check_output_path(output: str) -> None:
     from convanim.backends import format_for
-    from convanim.backends.files import check_writable_directory
+    from convanim.backends.files import check_writable_directory, write_error
 
-    format_for(Path(output))
-    check_writable_directory(Path(output))
+    path = Path(output)
+    format_for(path)
+    try:
+        check_writable_directory(path.resolve() if path.is_symlink() else path)
+    except OSError as error:
+        raise write_error("output", path, error) from None
 
 
 def write_outputs(animation: Any, output: str | None, frames_dir: str | None) -> None:
@@ -170,7 +183,7 @@ def write_outputs(animation: Any, output: str | None, frames_dir: str | None) ->
     if output is not None:
         check_output_path(output)
     if frames_dir is not None and not (Path(frames_dir).is_dir() or Path(frames_dir).absolute().parent.is_dir()):
-        raise SpecError(f"frames: neither directory {frames_dir!r} nor its parent exists")
+        raise SpecError(f"frames_dir: neither directory {frames_dir!r} nor its parent exists")
     if output is not None:
         written = animation.save(output)
         click.echo(f"wrote {written} ({animation.frame_count} frames, {animation.size[0]}x{animation.size[1]} px)",

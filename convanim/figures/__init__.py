@@ -8,7 +8,18 @@ from convanim.view import ViewSpec
 
 
 def build_scene(spec: ConvSpec, view: ViewSpec) -> Scene:
-    """Pick the figure: a channelled sequence, a volume, a stack of channel planes, or the classic single plane."""
+    """Pick the figure: a channelled sequence, a volume, a stack of channel planes, or the classic single plane.
+
+    The limits that need only arithmetic (frames, index arrays, the channel asked for) are checked first, so that a
+    refused spec allocates nothing."""
+    from convanim.errors import SpecError
+    from convanim.geometry import check_frame_limit, check_size
+
+    if view.channel is not None and view.channel >= spec.out_channels:
+        raise SpecError(f"channel: must be between 0 and {spec.out_channels - 1}, got {view.channel} "
+                        f"(the layer has {spec.out_channels} output channel{'s' if spec.out_channels > 1 else ''})")
+    check_frame_limit(spec, view.max_frames)
+    check_size(spec)
     several = spec.in_channels > 1 or spec.out_channels > 1
     if spec.dims == 1 and several:
         from convanim.figures.sequence import build_sequence_scene

@@ -56,10 +56,9 @@ def build_staged_scene(block: StagedBlock, view: ViewSpec):
             note = shape_str(size) + (f", padded {shape_str(geometries[i].grid_shape)}" if real.shape != size else "")
         else:
             real, offset, note = np.ones(size, bool), (0, 0), shape_str(size)
-        fills = _fills(specs, i, count, view)
         drawn = drawn_channels(count)
         elided = len(drawn) < count
-        shapes.append(StackShape(real, offset, tuple(fills[c] for c in drawn), tuple(f"{names[i]} {c}" for c in drawn),
+        shapes.append(StackShape(real, offset, _fills(specs, i, drawn, view), tuple(f"{names[i]} {c}" for c in drawn),
                                  (note,) * len(drawn), channels=drawn if elided else (),
                                  total=count if elided else 0))
     stacks = place_stacks(shapes, view, style)
@@ -143,19 +142,20 @@ def stage_steps(block: StagedBlock, view: ViewSpec) -> list[tuple[int, int, int,
     return steps
 
 
-def _fills(specs: list[ConvSpec], i: int, count: int, view: ViewSpec) -> tuple:
-    """Input blue, output cyan, every tensor between them the theme's third hue; a tensor a grouped (depthwise) stage
-    reads or writes is tinted by group (lightness steps of its own hue), so that each depthwise output shares its
-    input channel's step."""
+def _fills(specs: list[ConvSpec], i: int, drawn: tuple[int, ...], view: ViewSpec) -> tuple:
+    """The fill of each drawn channel of tensor `i` (only those: a tensor may have a billion channels): input blue,
+    output cyan, every tensor between them the theme's third hue; a tensor a grouped (depthwise) stage reads or writes
+    is tinted by group (lightness steps of its own hue), so that each depthwise output shares its input channel's
+    step."""
     theme = view.theme
     base = theme.input_fill if i == 0 else theme.output_fill if i == len(specs) else theme.middle_fill
     if i < len(specs) and specs[i].groups > 1:
         per = specs[i].in_channels // specs[i].groups
-        return tuple(group_fill(theme, c // per, base) for c in range(count))
+        return tuple(group_fill(theme, c // per, base) for c in drawn)
     if i > 0 and specs[i - 1].groups > 1:
         per = specs[i - 1].out_channels // specs[i - 1].groups
-        return tuple(group_fill(theme, c // per, base) for c in range(count))
-    return (base,) * count
+        return tuple(group_fill(theme, c // per, base) for c in drawn)
+    return (base,) * len(drawn)
 
 
 def _stage_headers(block: StagedBlock, stacks: list[PlaneStack], view: ViewSpec, style) -> list[Item]:

@@ -3,6 +3,8 @@ drawing leaves out."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from convanim.describe import shape_str
 from convanim.figures.canvas import Style
 from convanim.geometry import Geometry
@@ -47,7 +49,7 @@ def grid_note(spec: ConvSpec, geometry: Geometry, shape: tuple[int, ...]) -> str
     return text
 
 
-def read_phrase(read: tuple[int, ...], drawn: int, in_channels: int) -> str:
+def read_phrase(read: Sequence[int], drawn: int, in_channels: int) -> str:
     """"input channels 0-15 (all 16; 4 drawn)": the channels a filter reads, and how many of them have a plane."""
     text = f"input channel {read[0]}" if len(read) == 1 else f"input channels {read[0]}-{read[-1]}"
     if drawn == len(read):

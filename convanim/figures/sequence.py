@@ -8,6 +8,8 @@ cross, dashed, when the filter reads channels there too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from convanim.describe import pytorch_code
@@ -146,7 +148,7 @@ def _gap_markers(rows: Rows, cols: int, x: float, y: float, z: float, view: View
     return items
 
 
-def _gap_crossings(rows: Rows, read: tuple[int, ...], window: np.ndarray, frame: int, theme: Theme,
+def _gap_crossings(rows: Rows, read: Sequence[int], window: np.ndarray, frame: int, theme: Theme,
                    style: Style) -> list[Item]:
     """Dashed lines along the window's two edges through each gap whose left-out channels the filter reads."""
     left, right = int(window[:, 0].min()), int(window[:, 0].max()) + 1

@@ -245,7 +245,7 @@ def connector_items(inputs: PlaneStack, planes: list[int], window: np.ndarray, o
             for plane in sorted({planes[0], planes[-1]}) for r in (r0, r1)]
 
 
-def reach_items(inputs: PlaneStack, planes: list[int], read: tuple[int, ...], window: np.ndarray, frame: int,
+def reach_items(inputs: PlaneStack, planes: list[int], read: Sequence[int], window: np.ndarray, frame: int,
                 theme: Theme, style: Style) -> list[Item]:
     """Dashed lines from the window's corners into a gap of left-out channels that the filter also reads, so that the
     box through the stack visibly goes on past the drawn planes."""

@@ -12,14 +12,18 @@ import hashlib
 import json
 import math
 import os
-import tempfile
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from convanim.animation import animate
+from convanim.backends import files
 from convanim.spec import SpecError, output_shape
 from convanim.templates import Template
 
@@ -29,7 +33,7 @@ INDEX_FILES = ("README.md", "index.html")
 # tests/test_gallery.py checks that every module a render imports is). A folder name covers the modules in it.
 RENDERER_MODULES = ("animation.py", "blocks.py", "counts.py", "describe.py", "dropout.py", "fonts.py", "geometry.py",
                     "normalisation.py", "primitives.py", "spec.py", "theme.py", "view.py", "backends/", "figures/")
-TEMP_PREFIX = ".convanim-"
+TEMP_PREFIX = files.TEMP_PREFIX
 FILE_MODE = 0o644  # mkstemp's 0o600 would make the gallery unreadable to others
 
 
@@ -127,18 +131,12 @@ def write_atomic(path: Path, data: bytes) -> bool:
     """Write `data` to `path` through a temporary file in the same folder; False (and no write) if unchanged."""
     if path.is_file() and path.read_bytes() == data:
         return False
-    descriptor, temporary = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{path.name}.", dir=path.parent)
-    try:
-        os.chmod(temporary, FILE_MODE)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    files.write_atomic(path, partial(_write_bytes, data), name="out_dir", mode=FILE_MODE, sync=True)
     return True
+
+
+def _write_bytes(data: bytes, stream: IO[Any]) -> None:
+    stream.write(data)
 
 
 def render_template(template: Template, paths: dict[str, str]) -> None:
@@ -152,7 +150,10 @@ Renderer = Callable[[Template, dict[str, str]], None]
 
 
 def _render_job(render: Renderer, template: Template, paths: dict[str, str]) -> dict[str, str]:
-    render(template, paths)
+    try:
+        render(template, paths)
+    except SpecError as error:  # name the file, and show the template's own keys
+        raise SpecError(f"{template.source or template.name}: {error}") from None
     return {Path(path).name: file_hash(Path(path)) for path in paths.values()}
 
 
@@ -175,13 +176,17 @@ def build(templates: list[Template], out_dir: Path, jobs: int = 0, only: Iterabl
     `render(template, {format: path})` writes the files (default: `render_template`, the real renderer)."""
     from convanim.gallery.index import index_files
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if not templates:  # a typo in a folder name must not empty the gallery
+        raise SpecError("templates: no template to build (a gallery is built from at least one)")
+    chosen = {t.name for t in select(templates, only)}  # an unknown name is refused before any folder is made
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise files.write_error("out_dir", out_dir, error) from None
     report = BuildReport()
-    for leftover in out_dir.glob(f"{TEMP_PREFIX}*"):  # an interrupted earlier build's temporary files
-        leftover.unlink()
+    remove_leftovers(templates, out_dir)
     renderer = renderer_hash()
     manifest = read_manifest(out_dir)
-    chosen = {t.name for t in select(templates, only)}
     work: dict[str, list[Output]] = {}
     for output in expected_outputs(templates):
         if output.template.name not in chosen:
@@ -191,12 +196,19 @@ def build(templates: list[Template], out_dir: Path, jobs: int = 0, only: Iterabl
         else:
             report.up_to_date.append(output.filename)
     by_filename = {o.filename: o for outputs in work.values() for o in outputs}
-    for filename, sha in _run(work, out_dir, jobs, progress, render or render_template).items():
-        manifest[filename] = {"template": by_filename[filename].template_hash, "renderer": renderer, "sha256": sha}
-        report.built.append(filename)
+    finished: dict[str, str] = {}  # filename -> sha256, filled as outputs finish
+    try:
+        _run(work, out_dir, jobs, progress, render or render_template, finished)
+    except BaseException:  # interrupted or failed: keep what finished, so that the next build does not redo it
+        if finished:
+            _record(manifest, finished, by_filename, renderer)
+            write_atomic(out_dir / MANIFEST, manifest_text(manifest).encode())
+        files.remove_temporaries(out_dir)
+        raise
+    report.built.extend(_record(manifest, finished, by_filename, renderer))
     expected = {o.filename for o in expected_outputs(templates)}
     manifest = {name: entry for name, entry in manifest.items() if name in expected}
-    for name, text in index_files(templates, out_dir).items():
+    for name, text in index_files(templates, out_dir, manifest).items():
         write_atomic(out_dir / name, text.encode())
     write_atomic(out_dir / MANIFEST, manifest_text(manifest).encode())
     if clean:
@@ -205,30 +217,98 @@ def build(templates: list[Template], out_dir: Path, jobs: int = 0, only: Iterabl
     return report
 
 
-def _run(work: dict[str, list[Output]], out_dir: Path, jobs: int, progress: TextIO | None,
-         render: Renderer) -> dict[str, str]:
-    """Render each template with work to do, the largest first, in `jobs` processes; filename -> sha256."""
+def _record(manifest: dict[str, dict[str, str]], finished: dict[str, str], by_filename: dict[str, Output],
+            renderer: str) -> list[str]:
+    for filename, sha in finished.items():
+        manifest[filename] = {"template": by_filename[filename].template_hash, "renderer": renderer, "sha256": sha}
+    return list(finished)
+
+
+def remove_leftovers(templates: list[Template], out_dir: Path) -> None:
+    """Remove the temporary files of killed earlier builds: `TEMP_PREFIX` names, and `.NAME.*.tmp` beside an output
+    (the names older versions used)."""
+    for leftover in out_dir.glob(f"{TEMP_PREFIX}*"):
+        if leftover.is_file() or leftover.is_symlink():
+            leftover.unlink(missing_ok=True)
+    for output in expected_outputs(templates):
+        for leftover in out_dir.glob(f".{output.filename}.*.tmp"):
+            leftover.unlink(missing_ok=True)
+
+
+def _run(work: dict[str, list[Output]], out_dir: Path, jobs: int, progress: TextIO | None, render: Renderer,
+         finished: dict[str, str]) -> None:
+    """Render each template with work to do, the largest first, in `jobs` processes, adding filename -> sha256 to
+    `finished` as each completes. Interrupted (Ctrl-C, or SIGTERM turned into `KeyboardInterrupt` by the CLI), it
+    cancels the queued work and terminates the workers before it re-raises."""
     if not work:
-        return {}
+        return
     order = sorted(work, key=lambda name: (-_cost(work[name][0].template), name))
     paths = {name: {o.format: str(out_dir / o.filename) for o in work[name]} for name in order}
     bar = ProgressBar(len(order), progress)
-    hashes: dict[str, str] = {}
     workers = min(jobs or os.cpu_count() or 1, len(order))
-    if workers <= 1:
-        for name in order:
-            hashes.update(_render_job(render, work[name][0].template, paths[name]))
-            bar.advance(name)
-    else:
-        if render is render_template:
-            import convanim.animation  # noqa: F401  (imported once here, inherited by forked workers)
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_fork_context()) as pool:
-            futures = {pool.submit(_render_job, render, work[name][0].template, paths[name]): name for name in order}
-            for future in as_completed(futures):
-                hashes.update(future.result())
-                bar.advance(futures[future])
-    bar.close()
-    return hashes
+    try:
+        if workers <= 1:
+            for name in order:
+                finished.update(_render_job(render, work[name][0].template, paths[name]))
+                bar.advance(name)
+        else:
+            if render is render_template:
+                import convanim.animation  # noqa: F401  (imported once here, inherited by forked workers)
+            _run_parallel(order, work, paths, workers, render, finished, bar)
+    finally:
+        bar.close()
+
+
+def _run_parallel(order: list[str], work: dict[str, list[Output]], paths: dict[str, dict[str, str]], workers: int,
+                  render: Renderer, finished: dict[str, str], bar: ProgressBar) -> None:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=_fork_context(), initializer=_worker_start,
+                               initargs=(os.getpid(),))
+    futures = {}
+    try:
+        futures = {pool.submit(_render_job, render, work[name][0].template, paths[name]): name for name in order}
+        for future in as_completed(futures):
+            finished.update(future.result())
+            bar.advance(futures[future])
+    except BaseException:
+        for future in futures:
+            future.cancel()
+        # No public way to stop running workers before Python 3.14 (terminate_workers): end them by their ids.
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.join(timeout=5)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _worker_start(parent: int) -> None:
+    """In each worker: Ctrl-C (sent to the whole process group) is the parent's to handle, SIGTERM ends the worker
+    at once, and the worker exits when its parent dies, even by SIGKILL."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
+
+
+def _die_with_parent(parent: int) -> None:
+    try:  # Linux: the kernel sends SIGTERM when the parent exits
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+    def watch() -> None:  # everywhere else (and as a second guard): poll the parent's id
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="convanim-parent-watch", daemon=True).start()
 
 
 def _fork_context() -> Any:
@@ -263,7 +343,7 @@ def check(templates: list[Template], out_dir: Path) -> list[str]:
     expected = {o.filename for o in outputs}
     for name in sorted(set(manifest) - expected):
         problems.append(f"{MANIFEST}: lists {name}, which no template produces")
-    for name, text in index_files(templates, out_dir).items():
+    for name, text in index_files(templates, out_dir, manifest).items():
         path = out_dir / name
         if not path.is_file() or path.read_bytes() != text.encode():
             problems.append(f"{name}: differs from the index the templates and outputs give")

@@ -4,6 +4,7 @@ controls to play, pause and step frame by frame)."""
 
 from __future__ import annotations
 
+import hashlib
 import html
 import math
 import re
@@ -25,9 +26,27 @@ to step through each one frame by frame. Render one yourself with `convanim rend
 """
 
 
-def index_files(templates: list[Template], out_dir: Path) -> dict[str, str]:
-    """File name -> text of each index page, from the templates and the SVGs already in `out_dir`."""
-    return {"README.md": readme_text(templates, out_dir), "index.html": html_text(templates, out_dir)}
+def index_files(templates: list[Template], out_dir: Path,
+                manifest: dict[str, dict[str, str]] | None = None) -> dict[str, str]:
+    """File name -> text of each index page, from the templates and the SVGs already in `out_dir`. With a
+    `manifest`, index.html inlines only an SVG whose hash the build recorded (never a file someone else put there)."""
+    return {"README.md": readme_text(templates, out_dir), "index.html": html_text(templates, out_dir, manifest)}
+
+
+def built_svg(template: Template, out_dir: Path, manifest: dict[str, dict[str, str]] | None) -> str | None:
+    """The text of the template's SVG if the build wrote it (its sha256 is the manifest's), else None."""
+    path = out_dir / f"{template.name}.svg"
+    if "svg" not in template.formats or not path.is_file():
+        return None
+    data = path.read_bytes()
+    if manifest is not None:
+        entry = manifest.get(path.name)
+        if not isinstance(entry, dict) or entry.get("sha256") != hashlib.sha256(data).hexdigest():
+            return None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
 
 
 def figure_width(template: Template, out_dir: Path) -> int | None:
@@ -176,7 +195,7 @@ def _picture(template: Template) -> str | None:
     return None
 
 
-def html_text(templates: list[Template], out_dir: Path) -> str:
+def html_text(templates: list[Template], out_dir: Path, manifest: dict[str, dict[str, str]] | None = None) -> str:
     toc: list[str] = []
     cards: list[str] = []
     number = 1
@@ -189,7 +208,7 @@ def html_text(templates: list[Template], out_dir: Path) -> str:
             label = f'<p class="toc-heading"><a href="#{anchor}">{html.escape(heading)}</a></p>\n'
             cards.append(f'<h2 class="section-heading" id="{anchor}">{html.escape(heading)}</h2>')
         toc.append(f'<div class="toc-section">\n{label}<ol start="{number}">\n{entries}\n</ol>\n</div>')
-        cards.extend(_card(template, out_dir) for template in members)
+        cards.extend(_card(template, out_dir, manifest) for template in members)
         number += len(members)
     return PAGE.replace("{{toc}}", "\n".join(toc)).replace("{{cards}}", "\n".join(cards))
 
@@ -199,12 +218,12 @@ def section_id(heading: str) -> str:
     return "section-" + re.sub(r"[^a-z0-9]+", "-", heading.lower()).strip("-")
 
 
-def _card(template: Template, out_dir: Path) -> str:
+def _card(template: Template, out_dir: Path, manifest: dict[str, dict[str, str]] | None) -> str:
     esc = html.escape
-    svg_path = out_dir / f"{template.name}.svg"
+    svg = built_svg(template, out_dir, manifest)
     wide = ""
-    if "svg" in template.formats and svg_path.is_file():
-        stage = inline_svg(svg_path.read_text(encoding="utf-8"), prefix=f"{template.name}-")
+    if svg is not None:
+        stage = inline_svg(svg, prefix=f"{template.name}-")
         controls = CONTROLS
         width = _SVG_WIDTH.search(stage)
         wide = " anim-wide" if width and int(width.group(1)) > WIDE else ""
