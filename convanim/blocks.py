@@ -13,6 +13,16 @@ from convanim.counts import macs, parameter_count
 from convanim.describe import shape_str
 from convanim.spec import ConvSpec, SpecError, make_spec, output_shape
 
+MAX_BLOCK_CHANNELS = 4096  # channels of any tensor in a block: far past any course example, far below a hang
+
+
+def _check_channels(**counts: int) -> None:
+    """Refuse, from the arithmetic, a block whose tensors would have more channels than a figure can sweep."""
+    for name, count in counts.items():
+        if isinstance(count, int) and not isinstance(count, bool) and count > MAX_BLOCK_CHANNELS:
+            raise SpecError(f"{name}: a block's tensors may have at most {MAX_BLOCK_CHANNELS:,} channels, "
+                            f"this one asks for {count:,}")
+
 
 @dataclass(frozen=True, slots=True)
 class Stage:
@@ -40,6 +50,8 @@ def separable(input_size: int | tuple[int, int] = 12, in_channels: int = 3, kern
               out_channels: int = 4, stride: int = 1, padding: Any = 0, multiplier: int = 1,
               bias: bool = True) -> StagedBlock:
     """Depthwise k x k convolution (one filter per channel, times `multiplier`) then a pointwise 1x1 convolution."""
+    if all(isinstance(v, int) for v in (in_channels, multiplier, out_channels)):
+        _check_channels(in_channels=in_channels, multiplier=in_channels * multiplier, out_channels=out_channels)
     depthwise = make_spec(dims=2, input_size=input_size, kernel_size=kernel_size, stride=stride, padding=padding,
                           in_channels=in_channels, out_channels=in_channels * multiplier, depthwise=True, bias=bias)
     mid = in_channels * multiplier
@@ -58,6 +70,9 @@ def inverted_residual(input_size: int | tuple[int, int] = 5, in_channels: int = 
     is added to the output when stride is 1 and the channel count is kept."""
     if not isinstance(expansion, int) or expansion < 1:
         raise SpecError(f"expansion: must be a positive integer, got {expansion!r}")
+    if isinstance(in_channels, int) and (out_channels is None or isinstance(out_channels, int)):
+        _check_channels(in_channels=in_channels, expansion=in_channels * expansion,
+                        out_channels=in_channels if out_channels is None else out_channels)
     if kernel_size % 2 == 0:
         raise SpecError(f"kernel_size: the depthwise stage pads k//2 on each side, so it must be odd, "
                         f"got {kernel_size}")

@@ -29,3 +29,17 @@ def test_stages_command_writes_the_animation_and_rejects_bad_input(tmp_path):
     for args, words in ((["-o", str(tmp_path / "x.bmp")], "unknown format '.bmp'"), ([], "give -o FILE")):
         bad = CliRunner().invoke(cli, ["stages", "separable", *args])
         assert bad.exit_code == 2 and words in bad.output
+
+
+@pytest.mark.parametrize("args", [["separable", "--in-channels", "1000000000"],
+                                  ["separable", "--multiplier", "1000000000"],
+                                  ["inverted-residual", "--expansion", "1000000000"],
+                                  ["inverted-residual", "--in-channels", "5000"]])
+def test_a_huge_block_is_refused_from_the_arithmetic(args, tmp_path):
+    from click.testing import CliRunner
+
+    from convanim.cli import cli
+
+    result = CliRunner().invoke(cli, ["stages", *args, "-o", str(tmp_path / "x.gif")])
+    assert result.exit_code == 2 and "at most 4,096 channels" in result.output
+    assert len(result.output.strip().splitlines()) == 1 and not list(tmp_path.iterdir())
