@@ -7,7 +7,7 @@ from functools import cached_property, partial
 from pathlib import Path
 from typing import Any
 
-from convanim.backends import format_for
+from convanim.backends import format_for, format_named
 from convanim.backends.files import check_writable_directory, write_atomic
 from convanim.blocks import StagedBlock
 from convanim.errors import SpecError
@@ -38,14 +38,32 @@ class Animation:
     def size(self) -> tuple[int, int]:
         return self.scene.width, self.scene.height
 
-    def save(self, path: str | Path) -> Path:
-        """Write the animation; the format comes from the extension (`convanim.backends.FORMATS`: .gif .svg .png
-        .webp .apng). The file appears only when complete."""
+    def save(self, path: str | Path, format: str | None = None) -> Path:
+        """Write the animation; the format comes from `format` or else from the extension
+        (`convanim.backends.FORMATS`: .gif .svg .png .webp .apng .pdf .mp4 .webm). The file appears only when
+        complete."""
         path = Path(path)
-        fmt = format_for(path)
+        fmt = format_for(path, format)
         check_writable_directory(path)
         scene = self.scene
         return write_atomic(path, lambda stream: fmt.write(scene, stream), text=fmt.text)
+
+    def to_bytes(self, format: str) -> bytes:
+        """The whole file in one format (SVG as UTF-8): for standard output, a web response, or a notebook."""
+        fmt = format_named(format)
+        scene = self.scene
+        if fmt.text:
+            text = io.StringIO(newline="\n")
+            fmt.write(scene, text)
+            return text.getvalue().encode("utf-8")
+        binary = io.BytesIO()
+        fmt.write(scene, binary)
+        return binary.getvalue()
+
+    def file_size(self, format: str) -> tuple[int, int]:
+        """(width, height) of the file `save` writes in this format: a PNG sheet holds every frame, a video has
+        even sides, a PDF is measured in points (one per pixel)."""
+        return format_named(format).file_size(self.scene)
 
     def save_frames(self, directory: str | Path, stem: str = "frame") -> str:
         """Numbered PNG and SVG files per frame; returns the LaTeX beamer `\\animategraphics` line that plays them.
