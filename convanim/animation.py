@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from convanim.backends import format_for, format_named
 from convanim.backends.files import check_writable_directory, write_atomic
@@ -65,10 +66,14 @@ class Animation:
         even sides, a PDF is measured in points (one per pixel)."""
         return format_named(format).file_size(self.scene)
 
-    def save_frames(self, directory: str | Path, stem: str = "frame") -> str:
-        """Numbered PNG and SVG files per frame; returns the LaTeX beamer `\\animategraphics` line that plays them.
+    def save_frames(self, directory: str | Path, stem: str = "frame",
+                    progress: Callable[[int, int], None] | None = None) -> str:
+        """Numbered PNG, SVG and vector PDF files per frame (and, where frames last differently, as with a `pause`,
+        an `animate` timeline file); returns the LaTeX beamer `\\animategraphics` line that plays the PDF frames.
 
-        The directory is made if its parent exists (as `mkdir` would), so a typo deep in a path is still refused."""
+        The directory is made if its parent exists (as `mkdir` would), so a typo deep in a path is still refused.
+        `progress(done, total)` is called after each frame (a PDF page takes a few tenths of a second)."""
+        from convanim.backends.pdf import PdfPages
         from convanim.backends.raster_formats import frame_images
         from convanim.backends.svg import write_svg
 
@@ -80,13 +85,22 @@ class Animation:
             directory.mkdir()
         scene = self.scene
         digits = max(3, len(str(scene.frame_count - 1)))
+        pages = PdfPages(scene)
         for t, image in enumerate(frame_images(scene)):
             name = f"{stem}-{t:0{digits}d}"
             write_atomic(directory / f"{name}.png", partial(image.save, format="PNG"))
             write_atomic(directory / f"{name}.svg", partial(write_svg, scene, frame=t), text=True)
-        rate = 1 / self.view.seconds_per_frame
-        return (f"\\animategraphics[loop,controls,width=\\linewidth]{{{rate:g}}}{{{(directory / stem).as_posix()}-}}"
-                f"{{{0:0{digits}d}}}{{{scene.frame_count - 1:0{digits}d}}}")
+            write_atomic(directory / f"{name}.pdf", partial(pages.write, t))
+            if progress is not None:
+                progress(t + 1, scene.frame_count)
+        timeline: Path | None = directory / f"{stem}-timeline.txt"
+        assert timeline is not None
+        if len(set(scene.durations_ms)) > 1:
+            write_atomic(timeline, partial(_write_timeline, scene.durations_ms), text=True)
+        else:  # equal frames need none; one left by an earlier render with a pause would mislead
+            timeline.unlink(missing_ok=True)
+            timeline = None
+        return beamer_line(scene, (directory / stem).as_posix(), digits, timeline)
 
     def frame(self, index: int):
         """One frame as a Pillow image."""
@@ -109,6 +123,33 @@ class Animation:
 
     def __repr__(self) -> str:
         return f"<Animation {self.scene.title} · {self.frame_count} frames · {self.size[0]}x{self.size[1]} px>"
+
+
+BEAMER_SIZE = r"width=\linewidth,height=0.8\textheight,keepaspectratio"
+"""Fits the slide's text area at 16:9 and 4:3 under a frame title, with animate's controls below."""
+
+
+def beamer_line(scene: Scene, stem: str, digits: int, timeline: Path | None = None) -> str:
+    """`\\animategraphics` for the PDF frames `stem-000.pdf` ...: looping when the animation loops forever, with
+    controls, scaled to fit the slide, at the frame rate (or, per frame, the timeline's)."""
+    options = ["loop"] if scene.loop == 0 else []
+    options += ["controls", BEAMER_SIZE, "type=pdf"]
+    if timeline is not None:
+        options.append(f"timeline={timeline.as_posix()}")
+    rate = 1000 / scene.durations_ms[0]
+    last = scene.frame_count - 1
+    return (f"\\animategraphics[{','.join(options)}]{{{_rate(rate)}}}{{{stem}-}}{{{0:0{digits}d}}}"
+            f"{{{last:0{digits}d}}}")
+
+
+def _rate(frames_per_second: float) -> str:
+    return f"{frames_per_second:.6f}".rstrip("0").rstrip(".")
+
+
+def _write_timeline(durations_ms: tuple[int, ...], stream: IO[str]) -> None:
+    """animate's timeline: one line per frame, `:<frame rate>:<picture>`; each frame states its own rate, so a
+    loop starts again at the first frame's."""
+    stream.write("".join(f":{_rate(1000 / ms)}:{t}\n" for t, ms in enumerate(durations_ms)))
 
 
 SPEC_PARAMETERS = ("dims", "input_size", "kernel_size", "stride", "padding", "dilation", "transposed",

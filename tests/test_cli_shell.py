@@ -166,7 +166,8 @@ def test_the_wrote_line_gives_the_files_true_size(name, args, tmp_path):
     target = tmp_path / f"x.{name}"
     result = run("render", *args, "-o", str(target))
     assert result.exit_code == 0, result.output
-    said = re.fullmatch(r"wrote (\S+) \((\d+) frames(?: on a (\d+)x(\d+) sheet)?, (\d+)x(\d+) (px|pt)\)\n", result.stderr)
+    said = re.fullmatch(r"wrote (\S+) \((?:the last of )?(\d+) frames(?: on a (\d+)x(\d+) sheet)?, (\d+)x(\d+) (px|pt)\)\n",
+                        result.stderr)
     assert said, result.stderr
     assert Path(said.group(1)) == target
     assert (int(said.group(5)), int(said.group(6))) == decoded_size(target, name)

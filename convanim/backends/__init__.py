@@ -61,6 +61,8 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            description="an animated lossless WebP"),
     Format("apng", "convanim.backends.raster_formats", "write_animated", options={"fmt": "apng"},
            description="an animated PNG"),
+    Format("pdf", "convanim.backends.pdf", "write_pdf", size="page_size", unit="pt",
+           description="the last frame as a vector page (text as DejaVu Sans text), one point per pixel"),
 )}
 
 

@@ -4,6 +4,7 @@ turning options into library calls, writing the outputs, and the one table from 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -199,10 +200,14 @@ def write_outputs(animation: Any, output: str | None, frames_dir: str | None,
         written = animation.save(output, output_format)
         click.echo(f"wrote {written} ({_described(animation, output_format or Path(output).suffix)})", err=True)
     if frames_dir is not None:
-        line = animation.save_frames(frames_dir)
+        line = animation.save_frames(frames_dir, progress=_progress if sys.stderr.isatty() else None)
         click.echo(f"wrote {animation.frame_count} PNG, SVG and PDF frames to {frames_dir}; in beamer "
                    f"(\\usepackage{{animate}}):", err=True)
         click.echo(line)
+
+
+def _progress(done: int, total: int) -> None:
+    click.echo(f"\rframes: {done}/{total}" + ("\n" if done == total else ""), err=True, nl=False)
 
 
 def _check_stdout(output_format: str | None, frames_dir: str | None) -> None:
@@ -224,6 +229,8 @@ def _described(animation: Any, format: str) -> str:
     fmt = format_named(format)
     width, height = fmt.file_size(animation.scene)
     frames = f"{animation.frame_count} frames"
+    if fmt.name == "pdf":
+        frames = f"the last of {animation.frame_count} frames"
     if fmt.name == "png":
         from convanim.backends.raster_formats import sheet_layout
 
