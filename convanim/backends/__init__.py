@@ -63,6 +63,10 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
            description="an animated PNG"),
     Format("pdf", "convanim.backends.pdf", "write_pdf", size="page_size", unit="pt",
            description="the last frame as a vector page (text as DejaVu Sans text), one point per pixel"),
+    Format("mp4", "convanim.backends.video", "write_mp4", size="video_size", needs="av", extra="video",
+           description="H.264 video (yuv420p, even sides) for PowerPoint, Keynote and Google Slides"),
+    Format("webm", "convanim.backends.video", "write_webm", size="video_size", needs="av", extra="video",
+           description="VP9 video for web pages"),
 )}
 
 
