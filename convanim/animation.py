@@ -117,9 +117,19 @@ class Animation:
         write_svg(self.scene, buffer)
         return buffer.getvalue()
 
-    def _repr_html_(self) -> str:
-        """Jupyter shows the animated SVG inline."""
-        return self.to_svg()
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter shows the animated SVG scaled to the notebook's width, or a GIF (or the last frame) when the SVG
+        would be large: never more than about 2 MB in the notebook (`convanim.notebook`)."""
+        from convanim.notebook import mimebundle
+
+        return mimebundle(self)
+
+    def show(self, width: int | None = None, controls: bool = False) -> Any:
+        """For a notebook: the animation at `width` pixels (default: the notebook's width, at most its own), with
+        step controls (previous, play/pause, next, a frame slider) if `controls`. Display it, or end a cell with it."""
+        from convanim.notebook import Shown
+
+        return Shown(self, width, controls)
 
     def __repr__(self) -> str:
         return f"<Animation {self.scene.title} · {self.frame_count} frames · {self.size[0]}x{self.size[1]} px>"

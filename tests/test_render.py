@@ -240,8 +240,9 @@ def test_python_api_rejects_unknown_format(tmp_path):
 
 
 def test_notebook_display_is_the_svg():
-    html = animate(make_spec(input_size=4))._repr_html_()
-    assert html.startswith("<svg") and 'data-frames="4"' in html
+    bundle = animate(make_spec(input_size=4))._repr_mimebundle_()
+    assert list(bundle) == ["image/svg+xml"]
+    assert bundle["image/svg+xml"].startswith("<svg") and 'data-frames="4"' in bundle["image/svg+xml"]
 
 
 
