@@ -137,3 +137,15 @@ def test_save_pdf_is_the_last_frame_and_transparent_when_asked(tmp_path):
     write_pdf(animation.scene, opaque)
     write_pdf(animate(make_spec(input_size=4, kernel_size=3), transparent=True).scene, clear)
     assert opaque.getvalue() != clear.getvalue()
+
+
+def test_cached_font_subsets_change_no_byte(monkeypatch):
+    """The pages of a scene reuse font subsets (a page's costliest step); without the cache the bytes are the same."""
+    import contextlib
+
+    import convanim.backends.pdf as pdf
+
+    animation = animate(make_spec(input_size=5, kernel_size=3, stride=2, padding=1))
+    cached = [pdf_bytes(animation, t) for t in range(animation.frame_count)]
+    monkeypatch.setattr(pdf, "_cached_subsets", contextlib.nullcontext)
+    assert [pdf_bytes(animation, t) for t in range(animation.frame_count)] == cached

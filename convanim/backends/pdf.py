@@ -10,6 +10,10 @@ gives the same bytes."""
 
 from __future__ import annotations
 
+import io
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, BinaryIO
 
 from convanim.backends.raster import _line_quads
@@ -24,6 +28,39 @@ RC: dict[Any, Any] = {"pdf.fonttype": 42, "pdf.compression": 6, "path.simplify":
 
 def _hex(colour: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*colour)
+
+
+_SUBSETS: dict[tuple[str, frozenset[Any]], tuple[bytes, dict[Any, Any]]] = {}
+
+
+@contextmanager
+def _cached_subsets() -> Iterator[None]:
+    """matplotlib subsets the font anew for every page (with fontTools: most of a page's time), and the frames of a
+    scene ask for the same few glyph sets again and again. Cached by font file and glyph set, the same bytes come
+    out; where matplotlib's private helper is not the one this knows, nothing is cached."""
+    try:
+        from fontTools.ttLib import TTFont
+        from matplotlib.backends import _backend_pdf_ps as shared
+
+        original, results, as_file = shared.get_glyphs_subset, shared.SubsetResults, shared.font_as_file
+        results._as_cm  # noqa: B018 (present since matplotlib 3.10's SubsetResults)
+    except (ImportError, AttributeError):
+        yield
+        return
+
+    def cached(fontfile: Any, glyphs: Any) -> Any:
+        key = (os.fspath(fontfile), frozenset(glyphs))
+        if key not in _SUBSETS:
+            with original(fontfile, glyphs) as subset:
+                _SUBSETS[key] = (as_file(subset.font).getvalue(), dict(subset.glyph_index_map))
+        data, index_map = _SUBSETS[key]
+        return results(TTFont(io.BytesIO(data), recalcTimestamp=False), dict(index_map))._as_cm()
+
+    shared.get_glyphs_subset = cached
+    try:
+        yield
+    finally:
+        shared.get_glyphs_subset = original
 
 
 class PdfPages:
@@ -97,7 +134,7 @@ class PdfPages:
             added = [artist for index, item in enumerate(self.scene.items) if item.frame == frame
                      for artist in self._add(index, item)]
         try:
-            with self._rc():
+            with self._rc(), _cached_subsets():
                 self.figure.savefig(stream, format="pdf", metadata=METADATA, transparent=self.scene.transparent)
         finally:
             for artist in added:
