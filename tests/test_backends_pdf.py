@@ -9,13 +9,13 @@ import subprocess
 
 import numpy as np
 import pytest
+from external import require_tool
 from PIL import Image
 
 from convanim import animate, make_spec
 from convanim.backends.pdf import PdfPages, write_pdf
 from convanim.fonts import font
 from convanim.primitives import Text
-from tests.external import require_tool
 
 POPPLER = "apt-get install -y poppler-utils"
 FIGURES = {

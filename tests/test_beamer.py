@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from external import require_latex_file, require_tool
 
 from convanim import animate, make_spec
 from convanim.cli import cli
-from tests.external import require_latex_file, require_tool
 
 TEXLIVE = "apt-get install -y texlive-latex-extra (beamer, animate)"
 POPPLER = "apt-get install -y poppler-utils"
