@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from convanim.backends import format_for
+from convanim.backends import format_for, format_named
 from convanim.backends.files import check_writable_directory, write_atomic, write_error
 from convanim.blocks import StagedBlock
 from convanim.errors import SpecError
@@ -39,19 +40,41 @@ class Animation:
     def size(self) -> tuple[int, int]:
         return self.scene.width, self.scene.height
 
-    def save(self, path: str | Path) -> Path:
-        """Write the animation; the format comes from the extension (`convanim.backends.FORMATS`: .gif .svg .png
-        .webp .apng). The file appears only when complete."""
+    def save(self, path: str | Path, format: str | None = None) -> Path:
+        """Write the animation; the format comes from `format` or else from the extension
+        (`convanim.backends.FORMATS`: .gif .svg .png .webp .apng .pdf .mp4 .webm). The file appears only when
+        complete."""
         path = Path(path)
-        fmt = format_for(path)
+        fmt = format_for(path, format)
         check_writable_directory(path.resolve() if path.is_symlink() else path)  # before the scene is built
         scene = self.scene
         return write_atomic(path, lambda stream: fmt.write(scene, stream), text=fmt.text)
 
-    def save_frames(self, directory: str | Path, stem: str = "frame") -> str:
-        """Numbered PNG and SVG files per frame; returns the LaTeX beamer `\\animategraphics` line that plays them.
+    def to_bytes(self, format: str) -> bytes:
+        """The whole file in one format (SVG as UTF-8): for standard output, a web response, or a notebook."""
+        fmt = format_named(format)
+        scene = self.scene
+        if fmt.text:
+            text = io.StringIO(newline="\n")
+            fmt.write(scene, text)
+            return text.getvalue().encode("utf-8")
+        binary = io.BytesIO()
+        fmt.write(scene, binary)
+        return binary.getvalue()
 
-        The directory is made if its parent exists (as `mkdir` would), so a typo deep in a path is still refused."""
+    def file_size(self, format: str) -> tuple[int, int]:
+        """(width, height) of the file `save` writes in this format: a PNG sheet holds every frame, a video has
+        even sides, a PDF is measured in points (one per pixel)."""
+        return format_named(format).file_size(self.scene)
+
+    def save_frames(self, directory: str | Path, stem: str = "frame",
+                    progress: Callable[[int, int], None] | None = None) -> str:
+        """Numbered PNG, SVG and vector PDF files per frame (and, where frames last differently, as with a `pause`,
+        an `animate` timeline file); returns the LaTeX beamer `\\animategraphics` line that plays the PDF frames.
+
+        The directory is made if its parent exists (as `mkdir` would), so a typo deep in a path is still refused.
+        `progress(done, total)` is called after each frame (a PDF page takes a few tenths of a second)."""
+        from convanim.backends.pdf import PdfPages
         from convanim.backends.raster_formats import frame_images
         from convanim.backends.svg import write_svg
 
@@ -67,15 +90,24 @@ class Animation:
         scene = self.scene
         digits = max(3, len(str(scene.frame_count - 1)))
         written: set[str] = set()
+        pages = PdfPages(scene)
         for t, image in enumerate(frame_images(scene)):
             name = f"{stem}-{t:0{digits}d}"
             write_atomic(directory / f"{name}.png", partial(image.save, format="PNG"), name="frames_dir")
             write_atomic(directory / f"{name}.svg", partial(write_svg, scene, frame=t), text=True, name="frames_dir")
-            written |= {f"{name}.png", f"{name}.svg"}
+            write_atomic(directory / f"{name}.pdf", partial(pages.write, t), name="frames_dir")
+            written |= {f"{name}.png", f"{name}.svg", f"{name}.pdf"}
+            if progress is not None:
+                progress(t + 1, scene.frame_count)
         remove_stale_frames(directory, stem, written)
-        rate = 1 / self.view.seconds_per_frame
-        return (f"\\animategraphics[loop,controls,width=\\linewidth]{{{rate:g}}}{{{(directory / stem).as_posix()}-}}"
-                f"{{{0:0{digits}d}}}{{{scene.frame_count - 1:0{digits}d}}}")
+        timeline: Path | None = directory / f"{stem}-timeline.txt"
+        assert timeline is not None
+        if len(set(scene.durations_ms)) > 1:
+            write_atomic(timeline, partial(_write_timeline, scene.durations_ms), text=True, name="frames_dir")
+        else:  # equal frames need none; one left by an earlier render with a pause would mislead
+            timeline.unlink(missing_ok=True)
+            timeline = None
+        return beamer_line(scene, (directory / stem).as_posix(), digits, timeline)
 
     def frame(self, index: int):
         """One frame as a Pillow image."""
@@ -92,23 +124,60 @@ class Animation:
         write_svg(self.scene, buffer)
         return buffer.getvalue()
 
-    def _repr_html_(self) -> str:
-        """Jupyter shows the animated SVG inline."""
-        return self.to_svg()
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None) -> dict[str, str]:
+        """Jupyter shows the animated SVG scaled to the notebook's width, or a GIF (or the last frame) when the SVG
+        would be large: never more than about 2 MB in the notebook (`convanim.notebook`)."""
+        from convanim.notebook import mimebundle
+
+        return mimebundle(self)
+
+    def show(self, width: int | None = None, controls: bool = False) -> Any:
+        """For a notebook: the animation at `width` pixels (default: the notebook's width, at most its own), with
+        step controls (previous, play/pause, next, a frame slider) if `controls`. Display it, or end a cell with it."""
+        from convanim.notebook import Shown
+
+        return Shown(self, width, controls)
 
     def __repr__(self) -> str:
         return f"<Animation {self.scene.title} · {self.frame_count} frames · {self.size[0]}x{self.size[1]} px>"
 
 
 def remove_stale_frames(directory: Path, stem: str, written: set[str]) -> list[str]:
-    """Remove the frames of an earlier, longer run (files named as `save_frames` names them, `stem-NNN.png` or
-    `.svg`, that this run did not write); nothing else in the directory is touched."""
-    own = re.compile(rf"{re.escape(stem)}-\d+\.(png|svg)")
+    """Remove the frames of an earlier, longer run (files named as `save_frames` names them, `stem-NNN.png`,
+    `.svg` or `.pdf`, that this run did not write); nothing else in the directory is touched."""
+    own = re.compile(rf"{re.escape(stem)}-\d+\.(png|svg|pdf)")
     stale = sorted(p.name for p in directory.iterdir()
                    if own.fullmatch(p.name) and p.name not in written and (p.is_file() or p.is_symlink()))
     for name in stale:
         (directory / name).unlink(missing_ok=True)
     return stale
+
+
+BEAMER_SIZE = r"width=\linewidth,height=0.8\textheight,keepaspectratio"
+"""Fits the slide's text area at 16:9 and 4:3 under a frame title, with animate's controls below."""
+
+
+def beamer_line(scene: Scene, stem: str, digits: int, timeline: Path | None = None) -> str:
+    """`\\animategraphics` for the PDF frames `stem-000.pdf` ...: looping when the animation loops forever, with
+    controls, scaled to fit the slide, at the frame rate (or, per frame, the timeline's)."""
+    options = ["loop"] if scene.loop == 0 else []
+    options += ["controls", BEAMER_SIZE, "type=pdf"]
+    if timeline is not None:
+        options.append(f"timeline={timeline.as_posix()}")
+    rate = 1000 / scene.durations_ms[0]
+    last = scene.frame_count - 1
+    return (f"\\animategraphics[{','.join(options)}]{{{_rate(rate)}}}{{{stem}-}}{{{0:0{digits}d}}}"
+            f"{{{last:0{digits}d}}}")
+
+
+def _rate(frames_per_second: float) -> str:
+    return f"{frames_per_second:.6f}".rstrip("0").rstrip(".")
+
+
+def _write_timeline(durations_ms: tuple[int, ...], stream: IO[str]) -> None:
+    """animate's timeline: one line per frame, `:<frame rate>:<picture>`; each frame states its own rate, so a
+    loop starts again at the first frame's."""
+    stream.write("".join(f":{_rate(1000 / ms)}:{t}\n" for t, ms in enumerate(durations_ms)))
 
 
 SPEC_PARAMETERS = ("dims", "input_size", "kernel_size", "stride", "padding", "dilation", "transposed",

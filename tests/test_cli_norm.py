@@ -77,7 +77,7 @@ def test_frames_directory(tmp_path):
     result = run("norm", "batch", "--shape", "2,3,2", "--frames", str(tmp_path / "frames"))
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "frames").iterdir()) == [
-        f"frame-{t:03d}.{ext}" for t in range(3) for ext in ("png", "svg")]
+        f"frame-{t:03d}.{ext}" for t in range(3) for ext in ("pdf", "png", "svg")]
 
 
 def test_dropout_json_is_deterministic_and_matches_the_library():

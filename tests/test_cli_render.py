@@ -15,10 +15,10 @@ def test_frames_directory_and_beamer_line(tmp_path, existing):
         tmp_path = tmp_path / "frames"
     result = CliRunner().invoke(cli, ["render", "--input", "4", "--kernel", "3", "--frames", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in tmp_path.iterdir())[:2] == ["frame-000.png", "frame-000.svg"]
-    assert len(list(tmp_path.glob("*.png"))) == 4 and len(list(tmp_path.glob("*.svg"))) == 4
-    assert "\\animategraphics[loop,controls,width=\\linewidth]{1}" in result.output
-    assert result.output.strip().endswith("{000}{003}")
+    assert sorted(p.name for p in tmp_path.iterdir())[:3] == ["frame-000.pdf", "frame-000.png", "frame-000.svg"]
+    assert all(len(list(tmp_path.glob(f"*.{ext}"))) == 4 for ext in ("png", "svg", "pdf"))
+    assert "\\animategraphics[loop,controls,width=\\linewidth,height=0.8\\textheight" in result.stdout
+    assert result.stdout.strip().endswith("{1}{" + (tmp_path / "frame").as_posix() + "-}{000}{003}")
 
 
 def test_render_cli_writes_a_gif(tmp_path):

@@ -24,8 +24,8 @@ def test_stages_command_writes_the_animation_and_rejects_bad_input(tmp_path):
     result = CliRunner().invoke(cli, ["stages", "inverted-residual", "--input", "3", "--frames", str(frames)])
     assert result.exit_code == 0, result.output
     count = len(list(frames.glob("frame-*.png")))
-    assert count == len(list(frames.glob("frame-*.svg"))) > 0
-    assert result.output.strip().endswith(f"{{{count - 1:03d}}}")
+    assert count == len(list(frames.glob("frame-*.svg"))) == len(list(frames.glob("frame-*.pdf"))) > 0
+    assert result.stdout.strip().endswith(f"{{{count - 1:03d}}}")
     for args, words in ((["-o", str(tmp_path / "x.bmp")], "unknown format '.bmp'"), ([], "give -o FILE")):
         bad = CliRunner().invoke(cli, ["stages", "separable", *args])
         assert bad.exit_code == 2 and words in bad.output

@@ -407,3 +407,16 @@ def test_norm_and_dropout_cards_state_layers_statistics_and_parameters(tmp_path:
             row = _row(card, f"{spec.kind.title()} norm") if len(specs) > 1 else _row(card, "Parameters")
             assert row is not None and pytorch_layer(spec) in card
             assert str(spec.parameters) in row
+
+
+@pytest.mark.parametrize("cpu_max, cap", [("max 100000\n", None), ("200000 100000\n", 2), ("50000 100000\n", 1),
+                                          (None, None), ("garbage\n", None)])
+def test_workers_default_to_the_cpus_this_process_may_use(cpu_max, cap, tmp_path, monkeypatch):
+    from convanim.gallery import builder
+
+    path = tmp_path / "cpu.max"
+    if cpu_max is not None:
+        path.write_text(cpu_max)
+    monkeypatch.setattr(builder, "CGROUP_CPU_MAX", str(path))
+    affinity = len(os.sched_getaffinity(0))
+    assert builder.usable_cpus() == (affinity if cap is None else min(affinity, cap))

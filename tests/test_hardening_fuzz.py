@@ -191,7 +191,7 @@ def test_frames_of_an_earlier_longer_run_are_removed_and_nothing_else(tmp_path):
     (frames / "other-030.png").write_text("another stem")
     assert invoke("render", "--input", "5", "--frames", str(frames))[0] == 0  # 9 frames
     names = sorted(os.listdir(frames))
-    assert names == sorted([f"frame-{t:03d}.{ext}" for t in range(9) for ext in ("png", "svg")]
+    assert names == sorted([f"frame-{t:03d}.{ext}" for t in range(9) for ext in ("pdf", "png", "svg")]
                            + ["notes.txt", "frame-x.png", "other-030.png"])
 
 

@@ -4,6 +4,7 @@ the files decode, bad requests are refused without leaving files behind, and out
 from __future__ import annotations
 
 import io
+import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -127,6 +128,19 @@ def _inverse(projection, x: float, y: float) -> tuple[float, float]:
     return tuple(np.linalg.solve(matrix, [x - projection.ox, y - projection.oy]))
 
 
+def _path_points(d: str) -> tuple[list[float], list[float]]:
+    """The vertices of one subpath in SVG path syntax (M/L absolute, m/l relative, z), from the SVG specification."""
+    numbers = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", d)]
+    commands = re.findall(r"[MLmlZz]", d)
+    assert commands[0] == "M" and set(commands[1:]) <= {"L", "l", "Z", "z"}
+    relative = "l" in commands
+    xs, ys = [numbers[0]], [numbers[1]]
+    for x, y in zip(numbers[2::2], numbers[3::2]):
+        xs.append(xs[-1] + x if relative else x)
+        ys.append(ys[-1] + y if relative else y)
+    return xs, ys
+
+
 def test_svg_has_one_state_per_frame_and_shades_the_taps():
     spec = reference_spec("padding_strides", transposed=False)
     animation = animate(spec)
@@ -141,11 +155,11 @@ def test_svg_has_one_state_per_frame_and_shades_the_taps():
         animations = group.findall("s:animate", ns)
         assert len(animations) == 1 and animations[0].get("attributeName") == "visibility"
         cells = set()
-        for path in group.findall("s:path", ns):
-            if path.get("fill-opacity") is None:
-                continue
-            numbers = [float(v) for v in path.get("d").replace("M", " ").replace("L", " ").replace("Z", " ").split()]
-            xs, ys = numbers[0::2], numbers[1::2]
+        translucent = [p for p in group.findall("s:path", ns) if p.get("fill-opacity") is not None]
+        for fills in group.findall("s:g[@fill-opacity]", ns):  # paths sharing one fill sit in a group
+            translucent += fills.findall("s:path", ns)
+        for path in translucent:
+            xs, ys = _path_points(path.get("d"))
             column, row = _inverse(animation.scene.projection, sum(xs) / len(xs), sum(ys) / len(ys))
             cells.add((int(np.floor(row)), int(np.floor(column))))
         assert cells == {tuple(g) for g in geometry.frame(t).grid.tolist()}
@@ -240,8 +254,9 @@ def test_python_api_rejects_unknown_format(tmp_path):
 
 
 def test_notebook_display_is_the_svg():
-    html = animate(make_spec(input_size=4))._repr_html_()
-    assert html.startswith("<svg") and 'data-frames="4"' in html
+    bundle = animate(make_spec(input_size=4))._repr_mimebundle_()
+    assert list(bundle) == ["image/svg+xml"]
+    assert bundle["image/svg+xml"].startswith("<svg") and 'data-frames="4"' in bundle["image/svg+xml"]
 
 
 

@@ -123,7 +123,7 @@ def test_an_unknown_name_is_refused_with_a_suggestion() -> None:
 @pytest.mark.parametrize(("change", "message"), [
     ('title = "Mine"', r"somewhere/mine\.toml: (title: missing|name: must match the file name 'mine')"),
     ('colour = "red"', r"somewhere/mine\.toml: colour: unknown key; takes name, title"),
-    ('formats = ["gif", "mp4"]', r"somewhere/mine\.toml: formats: must be a non-empty array of distinct formats"),
+    ('formats = ["gif", "bmp"]', r"somewhere/mine\.toml: formats: must be a non-empty array of distinct formats"),
     ('name = "yours"', r"somewhere/mine\.toml: name: must match the file name 'mine', got 'yours'"),
     ("order = 1.5", r"somewhere/mine\.toml: order: must be an integer, got 1\.5"),
     ("[spec]\nkernel = 3", r"somewhere/mine\.toml: spec\.kernel: unknown key; did you mean 'kernel_size'\? \[spec\] takes"),

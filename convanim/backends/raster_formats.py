@@ -46,11 +46,16 @@ def sheet_layout(scene: Scene) -> tuple[int, int]:
     return columns, math.ceil(n / columns)
 
 
+def sheet_size(scene: Scene) -> tuple[int, int]:
+    """The sheet's (width, height) in pixels."""
+    columns, rows = sheet_layout(scene)
+    return columns * scene.width + (columns - 1) * SHEET_GAP, rows * scene.height + (rows - 1) * SHEET_GAP
+
+
 def write_png_sheet(scene: Scene, stream: BinaryIO) -> None:
     """Every frame in a grid, row-major like the animation: one static picture for handouts and papers."""
-    columns, rows = sheet_layout(scene)
-    width = columns * scene.width + (columns - 1) * SHEET_GAP
-    height = rows * scene.height + (rows - 1) * SHEET_GAP
+    columns, _ = sheet_layout(scene)
+    width, height = sheet_size(scene)
     if max(width, height) > MAX_SHEET_SIDE:
         raise SpecError(f"output: a sheet of {scene.frame_count} frames would be {width}x{height} pixels, more than "
                         f"{MAX_SHEET_SIDE} on a side; write per-frame files (frames), or use a smaller cell_size")

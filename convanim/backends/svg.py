@@ -27,6 +27,32 @@ def _num(value: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def _hundredths(value: float) -> int:
+    return round(value * 100)
+
+
+def _fixed(hundredths: int) -> str:
+    whole, part = divmod(abs(hundredths), 100)
+    text = f"{whole}.{part:02d}".rstrip("0").rstrip(".")
+    return f"-{text}" if hundredths < 0 else text
+
+
+def _pair(x: int, y: int) -> str:
+    """Two coordinates in SVG's shortest unambiguous form: a minus sign separates as well as a space."""
+    second = _fixed(y)
+    return f"{_fixed(x)}{'' if second.startswith('-') else ' '}{second}"
+
+
+def _path_data(points: list[tuple[float, float]], closed: bool) -> str:
+    """The first point absolute, the others relative to the one before, all in exact hundredths of a pixel (so the
+    relative steps add up to the same points as absolute ones would): a third shorter."""
+    coords = [(_hundredths(x), _hundredths(y)) for x, y in points]
+    (x0, y0), rest = coords[0], coords[1:]
+    steps = "".join(("" if _pair(x1 - xp, y1 - yp).startswith("-") else " ") + _pair(x1 - xp, y1 - yp)
+                    for (xp, yp), (x1, y1) in zip(coords, rest))
+    return f"M{_pair(x0, y0)}l{steps.lstrip()}{'z' if closed else ''}"
+
+
 def _hex(colour: tuple[int, int, int]) -> str:
     return "#{:02x}{:02x}{:02x}".format(*colour)
 
@@ -37,15 +63,13 @@ def _opacity(name: str, opacity: float) -> str:
 
 def _element(item: Item, scene: Scene) -> str:
     if isinstance(item, Polygon):
-        points = [scene.point(p) for p in item.points]
-        d = "M" + "L".join(f"{_num(x)} {_num(y)}" for x, y in points) + "Z"
-        return f'<path d="{d}" fill="{_hex(item.fill)}"{_opacity("fill-opacity", item.opacity)}/>'
+        return f'<path d="{_polygon_data(item, scene)}" {_fill_style(item)}/>'
     if isinstance(item, Line):
         (x0, y0), (x1, y1) = scene.point(item.start), scene.point(item.end)
         style = (f'stroke="{_hex(item.color)}" stroke-width="{_num(item.width)}"'
                  f'{_opacity("stroke-opacity", item.opacity)}')
         if item.dash is None:
-            return f'<path d="M{_num(x0)} {_num(y0)}L{_num(x1)} {_num(y1)}" {style} stroke-linecap="square"/>'
+            return f'<path d="{_path_data([(x0, y0), (x1, y1)], False)}" {style} stroke-linecap="square"/>'
         # The same dashes as the raster: whole dashes stretched to fit, so both ends of an edge are inked.
         quads = _line_quads((x0, y0), (x1, y1), item.width, item.dash)
         d = "".join(f"M{_num((q[0][0] + q[3][0]) / 2)} {_num((q[0][1] + q[3][1]) / 2)}"
@@ -58,13 +82,53 @@ def _text_anchor(item: Item) -> str | None:
     return TEXT_ANCHORS[item.anchor[0]] if isinstance(item, Text) else None
 
 
+def _polygon_data(item: Polygon, scene: Scene) -> str:
+    return _path_data([scene.point(p) for p in item.points], True)
+
+
+def _fill_style(item: Polygon) -> str:
+    return f'fill="{_hex(item.fill)}"{_opacity("fill-opacity", item.opacity)}'
+
+
+def _polygon_style(item: Item) -> str | None:
+    return _fill_style(item) if isinstance(item, Polygon) else None
+
+
+def _solid_line_style(item: Item) -> tuple[tuple[int, int, int], float] | None:
+    """Opaque undashed lines of one colour and width paint the same as one path of many segments (an overlap is
+    painted once either way); translucent ones would not, so they stay apart."""
+    if isinstance(item, Line) and item.dash is None and item.opacity >= 1.0:
+        return item.color, item.width
+    return None
+
+
+def _lines_path(lines: list[Line], scene: Scene) -> str:
+    segments = [_path_data([scene.point(line.start), scene.point(line.end)], False) for line in lines]
+    return (f'<path d="{"".join(segments)}" stroke="{_hex(lines[0].color)}" stroke-width="{_num(lines[0].width)}" '
+            f'stroke-linecap="square"/>')
+
+
 def _elements(items: list[Item], scene: Scene) -> list[str]:
     """The items' elements in paint order; consecutive texts sharing an anchor other than the root's sit in one
-    `<g text-anchor=...>` rather than each repeating it (the weights in the corners of `--numbers` cells)."""
+    `<g text-anchor=...>` rather than each repeating it (the weights in the corners of `--numbers` cells), and
+    consecutive opaque lines of one style in one path (a 900-frame animation's SVG is half the size)."""
     out: list[str] = []
     for text_anchor, same in groupby(items, key=_text_anchor):
         run = list(same)
-        if text_anchor is None or text_anchor == DEFAULT_TEXT_ANCHOR or len(run) == 1:
+        if text_anchor is None:
+            for style, lines in groupby(run, key=_solid_line_style):
+                strokes = list(lines)
+                if style is not None and len(strokes) > 1:
+                    out.append(_lines_path(strokes, scene))  # type: ignore[arg-type]
+                    continue
+                for fill, polygons in groupby(strokes, key=_polygon_style):  # one fill on a group of paths
+                    shapes = list(polygons)
+                    if fill is None or len(shapes) == 1:
+                        out += [_element(item, scene) for item in shapes]
+                    else:
+                        paths = "".join(f'<path d="{_polygon_data(shape, scene)}"/>' for shape in shapes)  # type: ignore[arg-type]
+                        out.append(f"<g {fill}>{paths}</g>")
+        elif text_anchor == DEFAULT_TEXT_ANCHOR or len(run) == 1:
             out += [_element(item, scene) for item in run]
         else:
             texts = "".join(_text(item, scene, inherited=text_anchor) for item in run)  # type: ignore[arg-type]

@@ -13,7 +13,7 @@ import click
 
 from convanim import __version__
 from convanim.cli import explain, gallery, map, norm, render, stages
-from convanim.cli.options import cli_message
+from convanim.cli.options import cli_message, examples
 from convanim.errors import SpecError
 
 USAGE_ERROR = 2
@@ -28,6 +28,9 @@ class ConvanimGroup(click.Group):
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
             code = result if isinstance(result, int) else 0
+        except click.exceptions.NoArgsIsHelpError as error:  # a bare `convanim` (or `convanim stages`) asks for help
+            click.echo(error.ctx.get_help() if error.ctx else self.get_help(click.Context(self)))
+            code = 0
         except click.UsageError as error:
             hint = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
             code = _fail(f"{error.format_message()}{hint}")
@@ -77,10 +80,16 @@ def _fail(message: str) -> int:
     return USAGE_ERROR
 
 
-@click.group(cls=ConvanimGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=ConvanimGroup, context_settings={"help_option_names": ["-h", "--help"]}, epilog=examples(
+    'convanim explain "Conv2d(3, 10, 5, padding=2)" --input 32',
+    "convanim render --input 5 --kernel 3 --stride 2 --padding 1 -o strided.gif",
+    "convanim list",
+))
 @click.version_option(__version__, package_name="convanim")
 def cli() -> None:
-    """Exact, beautiful animations of convolutions: geometry, explanations, renders and a gallery."""
+    """Exact, beautiful animations of convolutions: geometry, explanations, renders and a gallery.
+
+    Shell completion (bash; zsh and fish likewise): eval "$(_CONVANIM_COMPLETE=bash_source convanim)"."""
 
 
 for _module in (map, explain, render, stages, norm, gallery):

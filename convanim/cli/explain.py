@@ -6,10 +6,14 @@ from typing import Any
 
 import click
 
-from convanim.cli.options import spec_from_options, spec_options
+from convanim.cli.options import examples, spec_from_options, spec_options
 
 
-@click.command("explain")
+@click.command("explain", epilog=examples(
+    "convanim explain --input 32 --in-channels 3 --out-channels 10 --kernel 5 --padding 2",
+    'convanim explain "MaxPool2d(2, ceil_mode=True)" --input 5',
+    "convanim explain --dims 1 --input 1000 --in-channels 100 --out-channels 100 --kernel 5 --compare-dense",
+))
 @spec_options
 @click.option("--compare-dense", is_flag=True, help="Also count a fully connected layer between the same shapes.")
 def explain_command(compare_dense: bool, **options: Any) -> None:

@@ -9,12 +9,15 @@ from pathlib import Path
 
 import click
 
-from convanim.cli.options import cli_message
+from convanim.cli.options import cli_message, examples
 
 TEMPLATES_HELP = "Read the templates from this folder instead of the ones that ship with convanim."
 
 
-@click.command("list")
+@click.command("list", epilog=examples(
+    "convanim list",
+    "convanim render --template dilation -o dilation.gif",
+))
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
               help=TEMPLATES_HELP)
 def list_command(templates_dir: Path | None) -> None:
@@ -28,7 +31,11 @@ def list_command(templates_dir: Path | None) -> None:
         click.echo(f"{template.name:<{width}}  {layer_summary(template):<31}  {template.title}")
 
 
-@click.command("gallery")
+@click.command("gallery", epilog=examples(
+    "convanim gallery                          # render what changed into gallery/",
+    "convanim gallery --only dilation --force  # one template, rendered again",
+    "convanim gallery --check                  # exit 1 naming each stale file (CI runs this)",
+))
 @click.option("--templates", "templates_dir", type=click.Path(file_okay=False, path_type=Path),
               help=TEMPLATES_HELP)
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("gallery"),

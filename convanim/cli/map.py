@@ -7,10 +7,13 @@ from typing import Any
 
 import click
 
-from convanim.cli.options import spec_from_options, spec_options
+from convanim.cli.options import examples, spec_from_options, spec_options
 
 
-@click.command("map")
+@click.command("map", epilog=examples(
+    "convanim map --input 5 --kernel 3 --stride 2 --padding 1",
+    'convanim map "ConvTranspose2d(1, 1, 3, stride=2)" --input 3 --json',
+))
 @spec_options
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (the documented contract).")
 @click.option("--max-frames", type=int, default=None, show_default=False,

@@ -9,7 +9,7 @@ from typing import Any
 
 import click
 
-from convanim.cli.options import given_view_args, output_options, view_options, write_outputs
+from convanim.cli.options import examples, given_view_args, output_options, view_options, write_outputs
 
 KIND_CHOICES = ("batch", "layer", "instance", "group", "weight", "all")
 
@@ -20,7 +20,11 @@ def _shape(text: str | None, default: tuple[int, ...]) -> tuple[int, ...]:
     return default if text is None else parse_shape(text, "shape")
 
 
-@click.command("norm")
+@click.command("norm", epilog=examples(
+    "convanim norm group --shape 4,6,3,3 --groups 2     # nn.GroupNorm(2, 6): the sets, counts, eval time",
+    "convanim norm all --shape 4,6,3,3 -o norms.gif     # batch, layer, instance, group side by side",
+    "convanim norm layer --shape 2,6,8 --sequence --json",
+))
 @click.argument("kind", type=click.Choice(KIND_CHOICES))
 @click.option("--shape", metavar="N,C,H,W", help="The tensor: N,C,L or N,C,H,W or N,C,D,H,W; with --sequence N,L,D; "
                                                  "for weight norm the weight out,in,kH,kW [default: 4,6,3,3; "
@@ -60,7 +64,8 @@ def norm_command(kind: str, shape: str | None, groups: int | None, sequence: boo
             else:
                 click.echo("\n\n".join(explain_norm(spec) for spec in specs))
             return
-        write_outputs(animate_norm("all", tensor, groups, **view_args), output, frames_dir)
+        write_outputs(animate_norm("all", tensor, groups, **view_args), output, frames_dir,
+                      options.get("output_format"))
         return
     spec = make_norm(kind, tensor, groups, sequence=sequence, eps=DEFAULT_EPS if eps is None else eps,
                      affine=affine)
@@ -69,10 +74,13 @@ def norm_command(kind: str, shape: str | None, groups: int | None, sequence: boo
         return
     if as_json:
         raise click.UsageError("--json prints; give it without -o / --frames")
-    write_outputs(animate_norm(spec, **view_args), output, frames_dir)
+    write_outputs(animate_norm(spec, **view_args), output, frames_dir, options.get("output_format"))
 
 
-@click.command("dropout")
+@click.command("dropout", epilog=examples(
+    "convanim dropout -p 0.5 --shape 4,4,4 --seed 2     # nn.Dropout against nn.Dropout2d, in words",
+    "convanim dropout --shape 4,4,4 --numbers -o dropout.gif",
+))
 @click.option("-p", "--p", "p", type=float, default=0.5, show_default=True,
               help="Probability of zeroing an element (nn.Dropout) or a channel (nn.Dropout2d).")
 @click.option("--shape", metavar="C,H,W", help="One sample: C,L or C,H,W or C,D,H,W [default: 4,4,4].")
@@ -95,7 +103,8 @@ def dropout_command(p: float, shape: str | None, steps: int, seed: int, as_json:
         return
     if as_json:
         raise click.UsageError("--json prints; give it without -o / --frames")
-    write_outputs(FigureAnimation(spec, make_view(**given_view_args(options)), "dropout"), output, frames_dir)
+    write_outputs(FigureAnimation(spec, make_view(**given_view_args(options)), "dropout"), output, frames_dir,
+                  options.get("output_format"))
 
 
 COMMANDS = (norm_command, dropout_command)

@@ -4,6 +4,7 @@ turning options into library calls, writing the outputs, and the one table from 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ FLAGS: dict[str, str] = {
     "background": "--background",
     "output": "--output", "frames": "--frames", "template": "--template", "only": "--only",
     "templates": "--templates", "clean": "--clean", "frames_dir": "--frames", "expansion": "--expansion",
-    "multiplier": "--multiplier", "out_dir": "--out",
+    "multiplier": "--multiplier", "out_dir": "--out", "format": "--format",
     "kind": "KIND", "shape": "--shape", "sequence": "--sequence", "eps": "--eps", "affine": "--affine", "p": "--p",
     "steps": "--steps", "seed": "--seed",
 }
@@ -65,6 +66,11 @@ def _apply(options: list[Decorator]) -> Decorator:
     return decorate
 
 
+def examples(*commands: str) -> str:
+    """A command's `--help` epilog: real invocations, one a line, unwrapped (click's \\b marker); tests run them."""
+    return "\b\nExamples:\n" + "\n".join(f"  {command}" for command in commands)
+
+
 SIZE_HELP = "one integer for every axis, or one per axis joined by 'x' (e.g. 5x7)"
 
 spec_options = _apply([
@@ -93,11 +99,22 @@ spec_options = _apply([
 SPEC_OPTION_NAMES = ("layer", "dims", "input_size", "kernel_size", "stride", "padding", "dilation", "output_padding",
                      "transposed", "in_channels", "out_channels", "groups", "depthwise", "op", "ceil_mode", "no_bias")
 
+def _format_names() -> list[str]:
+    from convanim.backends import FORMATS  # the registry alone: no backend (and no numpy) is imported
+
+    return list(FORMATS)
+
+
 output_options = _apply([
-    click.option("-o", "--output", type=click.Path(dir_okay=False),
-                 help="Output file: .gif .svg .png (a sheet of every frame) .webp .apng."),
+    click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True),
+                 help="Output file: .gif .svg .png (a sheet of every frame) .webp .apng .pdf (the last frame) "
+                      ".mp4 .webm; - for standard output (with --format)."),
+    click.option("--format", "output_format", type=click.Choice(_format_names(), case_sensitive=False),
+                 help="The output's format, for -o - or a name without its extension [default: from the "
+                      "extension]."),
     click.option("--frames", "frames_dir", type=click.Path(file_okay=False),
-                 help="Also write numbered per-frame PNG and SVG files into this directory."),
+                 help="Also write numbered per-frame PNG, SVG and PDF files into this directory, and print the "
+                      "beamer line that plays them."),
 ])
 
 # Every view option defaults to None here: the library's `make_view` defaults apply, the same for every command.
@@ -164,32 +181,79 @@ def spec_from_options(options: dict[str, Any], base: dict[str, Any] | None = Non
     return make_spec(**args)
 
 
-def check_output_path(output: str) -> None:
+STDOUT = "-"
+
+
+def check_output_path(output: str, output_format: str | None = None) -> None:
     from convanim.backends import format_for
     from convanim.backends.files import check_writable_directory, write_error
 
     path = Path(output)
-    format_for(path)
+    format_for(path, output_format)
     try:
         check_writable_directory(path.resolve() if path.is_symlink() else path)
     except OSError as error:
         raise write_error("output", path, error) from None
 
 
-def write_outputs(animation: Any, output: str | None, frames_dir: str | None) -> None:
-    """Check both destinations before writing either, then write the file and/or the per-frame files."""
+def write_outputs(animation: Any, output: str | None, frames_dir: str | None,
+                  output_format: str | None = None) -> None:
+    """Check both destinations before writing either, then write the file (or standard output) and/or the
+    per-frame files. Status lines go to stderr, so that standard output carries only the file or the beamer line."""
     if output is None and frames_dir is None:
         raise click.UsageError("give -o FILE and/or --frames DIR")
-    if output is not None:
-        check_output_path(output)
+    if output == STDOUT:
+        _check_stdout(output_format, frames_dir)
+    elif output is not None:
+        check_output_path(output, output_format)
     if frames_dir is not None and not (Path(frames_dir).is_dir() or Path(frames_dir).absolute().parent.is_dir()):
         raise SpecError(f"frames_dir: neither directory {frames_dir!r} nor its parent exists")
-    if output is not None:
-        written = animation.save(output)
-        click.echo(f"wrote {written} ({animation.frame_count} frames, {animation.size[0]}x{animation.size[1]} px)",
+    if output == STDOUT:
+        assert output_format is not None
+        data = animation.to_bytes(output_format)  # whole before the first byte: a refusal leaves no partial output
+        stdout = click.get_binary_stream("stdout")
+        stdout.write(data)
+        stdout.flush()
+        click.echo(f"wrote {output_format.lower()} to standard output ({_described(animation, output_format)})",
                    err=True)
+    elif output is not None:
+        written = animation.save(output, output_format)
+        click.echo(f"wrote {written} ({_described(animation, output_format or Path(output).suffix)})", err=True)
     if frames_dir is not None:
-        line = animation.save_frames(frames_dir)
-        click.echo(f"wrote {animation.frame_count} PNG and SVG frames to {frames_dir}; in beamer "
+        line = animation.save_frames(frames_dir, progress=_progress if sys.stderr.isatty() else None)
+        click.echo(f"wrote {animation.frame_count} PNG, SVG and PDF frames to {frames_dir}; in beamer "
                    f"(\\usepackage{{animate}}):", err=True)
         click.echo(line)
+
+
+def _progress(done: int, total: int) -> None:
+    click.echo(f"\rframes: {done}/{total}" + ("\n" if done == total else ""), err=True, nl=False)
+
+
+def _check_stdout(output_format: str | None, frames_dir: str | None) -> None:
+    from convanim.backends import format_named
+
+    if output_format is None:
+        raise click.UsageError("-o - (standard output) needs --format, e.g. --format gif")
+    if frames_dir is not None:
+        raise click.UsageError("-o - (standard output) and --frames both print to standard output; give one")
+    fmt = format_named(output_format)
+    if not fmt.text and click.get_binary_stream("stdout").isatty():
+        raise click.UsageError(f"refusing to write {fmt.name} to a terminal; redirect it: -o - > x{fmt.extension}")
+
+
+def _described(animation: Any, format: str) -> str:
+    """`9 frames, 420x310 px`: the frame count and the file's own size."""
+    from convanim.backends import format_named
+
+    fmt = format_named(format)
+    width, height = fmt.file_size(animation.scene)
+    frames = f"{animation.frame_count} frames"
+    if fmt.name == "pdf":
+        frames = f"the last of {animation.frame_count} frames"
+    if fmt.name == "png":
+        from convanim.backends.raster_formats import sheet_layout
+
+        columns, rows = sheet_layout(animation.scene)
+        frames += f" on a {columns}x{rows} sheet"
+    return f"{frames}, {width}x{height} {fmt.unit}"

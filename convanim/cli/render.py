@@ -9,6 +9,7 @@ import click
 from convanim.cli.options import (
     FLAGS,
     SPEC_OPTION_NAMES,
+    examples,
     given_view_args,
     output_options,
     spec_from_options,
@@ -19,13 +20,18 @@ from convanim.cli.options import (
 from convanim.errors import SpecError
 
 
-@click.command("render")
+@click.command("render", epilog=examples(
+    "convanim render --input 5 --kernel 3 --stride 2 --padding 1 -o strided.gif",
+    'convanim render "Conv2d(1, 1, 3, dilation=2)" --input 7 --pause 2 --frames slides',
+    "convanim render --template padding_strides --theme dark -o - --format svg",
+))
 @spec_options
 @output_options
 @click.option("--template", help="Start from a template (a name from 'convanim list', or a .toml file); "
                                  "options given here override it.")
 @view_options
-def render_command(output: str | None, frames_dir: str | None, template: str | None, **options: Any) -> None:
+def render_command(output: str | None, output_format: str | None, frames_dir: str | None, template: str | None,
+                   **options: Any) -> None:
     """Render an animation of the spec to a file (and/or per-frame files).
 
     LAYER may be a PyTorch layer such as "Conv2d(1, 1, 3, stride=2, padding=1)"; options override it."""
@@ -52,12 +58,13 @@ def render_command(output: str | None, frames_dir: str | None, template: str | N
                                 f"(use '{use}')")
             view = make_view(**{**view_args, **given_view_args(options)})
             if chosen.figure:
-                write_outputs(figure_animation(chosen, view), output, frames_dir)
+                write_outputs(figure_animation(chosen, view), output, frames_dir, output_format)
                 return
-            write_outputs(StagedAnimation(chosen.staged_block, view), output, frames_dir)
+            write_outputs(StagedAnimation(chosen.staged_block, view), output, frames_dir, output_format)
             return
     view = make_view(**{**view_args, **given_view_args(options)})
-    write_outputs(Animation(spec_from_options(spec_given, base=base), view), output, frames_dir)
+    write_outputs(Animation(spec_from_options(spec_given, base=base), view), output, frames_dir,
+                  output_format)
 
 
 COMMANDS = (render_command,)

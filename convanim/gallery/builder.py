@@ -245,7 +245,7 @@ def _run(work: dict[str, list[Output]], out_dir: Path, jobs: int, progress: Text
     order = sorted(work, key=lambda name: (-_cost(work[name][0].template), name))
     paths = {name: {o.format: str(out_dir / o.filename) for o in work[name]} for name in order}
     bar = ProgressBar(len(order), progress)
-    workers = min(jobs or os.cpu_count() or 1, len(order))
+    workers = min(jobs or usable_cpus(), len(order))
     try:
         if workers <= 1:
             for name in order:
@@ -257,6 +257,22 @@ def _run(work: dict[str, list[Output]], out_dir: Path, jobs: int, progress: Text
             _run_parallel(order, work, paths, workers, render, finished, bar)
     finally:
         bar.close()
+
+
+CGROUP_CPU_MAX = "/sys/fs/cgroup/cpu.max"  # cgroup v2: "<quota> <period>" in microseconds, or "max <period>"
+
+
+def usable_cpus() -> int:
+    """The processors this process may really use: its CPU affinity, capped by a cgroup v2 quota (a container's
+    `cpu.max`), so that a CI runner that sees the host's 64 cores but may use 2 does not start 64 workers."""
+    count = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        quota, period = Path(CGROUP_CPU_MAX).read_text().split()[:2]
+        if quota != "max":
+            count = min(count, max(1, int(quota) // int(period)))
+    except (OSError, ValueError):
+        pass
+    return max(1, count)
 
 
 def _run_parallel(order: list[str], work: dict[str, list[Output]], paths: dict[str, dict[str, str]], workers: int,
