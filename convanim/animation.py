@@ -9,6 +9,7 @@ from typing import Any
 
 from convanim.backends import format_for
 from convanim.backends.files import check_writable_directory, write_atomic
+from convanim.backends.raster import ProgressHook
 from convanim.blocks import StagedBlock
 from convanim.errors import SpecError
 from convanim.primitives import Scene
@@ -38,16 +39,21 @@ class Animation:
     def size(self) -> tuple[int, int]:
         return self.scene.width, self.scene.height
 
-    def save(self, path: str | Path) -> Path:
+    @property
+    def loop_seconds(self) -> float:
+        """How long one loop plays, pause included."""
+        return sum(self.scene.durations_ms) / 1000
+
+    def save(self, path: str | Path, progress: ProgressHook | None = None) -> Path:
         """Write the animation; the format comes from the extension (`convanim.backends.FORMATS`: .gif .svg .png
-        .webp .apng). The file appears only when complete."""
+        .webp .apng). The file appears only when complete. `progress(done, total)` is called as frames are made."""
         path = Path(path)
         fmt = format_for(path)
         check_writable_directory(path)
         scene = self.scene
-        return write_atomic(path, lambda stream: fmt.write(scene, stream), text=fmt.text)
+        return write_atomic(path, lambda stream: fmt.write(scene, stream, progress), text=fmt.text)
 
-    def save_frames(self, directory: str | Path, stem: str = "frame") -> str:
+    def save_frames(self, directory: str | Path, stem: str = "frame", progress: ProgressHook | None = None) -> str:
         """Numbered PNG and SVG files per frame; returns the LaTeX beamer `\\animategraphics` line that plays them.
 
         The directory is made if its parent exists (as `mkdir` would), so a typo deep in a path is still refused."""
@@ -62,11 +68,11 @@ class Animation:
             directory.mkdir()
         scene = self.scene
         digits = max(3, len(str(scene.frame_count - 1)))
-        for t, image in enumerate(frame_images(scene)):
+        for t, image in enumerate(frame_images(scene, progress)):
             name = f"{stem}-{t:0{digits}d}"
             write_atomic(directory / f"{name}.png", partial(image.save, format="PNG"))
             write_atomic(directory / f"{name}.svg", partial(write_svg, scene, frame=t), text=True)
-        rate = 1 / self.view.seconds_per_frame
+        rate = 1000 / scene.durations_ms[0]  # the frame rate the scene plays at (a long default loop is faster)
         return (f"\\animategraphics[loop,controls,width=\\linewidth]{{{rate:g}}}{{{(directory / stem).as_posix()}-}}"
                 f"{{{0:0{digits}d}}}{{{scene.frame_count - 1:0{digits}d}}}")
 
@@ -153,9 +159,10 @@ class StagedAnimation(Animation):
 
     @cached_property
     def scene(self) -> Scene:
+        from convanim.figures import fitted
         from convanim.figures.blocks import build_staged_scene
 
-        return build_staged_scene(self.block, self.view)
+        return fitted(lambda view: build_staged_scene(self.block, view), self.view)
 
 
 def animate_stages(block: StagedBlock, view: ViewSpec | str | None = None, **view_options: Any) -> StagedAnimation:

@@ -226,7 +226,7 @@ VOLUMES = [
 def test_volume_shades_exactly_the_taps_on_their_depth_slices(args, view_name):
     spec = make_spec(**args)
     geometry = Geometry(spec)
-    scene = build_scene(spec, make_view(view_name))
+    scene = build_scene(spec, make_view(view_name, positions="all"))
     mapping = cell_map(scene)
     assert scene.frame_count == geometry.frame_count
     for t in range(scene.frame_count):

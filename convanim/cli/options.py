@@ -26,7 +26,8 @@ FLAGS: dict[str, str] = {
     "pause": "--pause", "transparent": "--transparent", "max_frames": "--max-frames", "channel": "--channel",
     "output": "--output", "frames": "--frames", "template": "--template", "only": "--only",
     "templates": "--templates", "clean": "--clean", "frames_dir": "--frames", "expansion": "--expansion",
-    "multiplier": "--multiplier",
+    "multiplier": "--multiplier", "positions": "--positions", "duration": "--duration", "fps": "--fps",
+    "fit": "--fit", "quiet": "--quiet",
 }
 _NAMED = re.compile(r"(?<![\w-])(\w+):")  # `name:` names a parameter, at the start or within
 _SNAKE_NAMES = re.compile(r"\b(" + "|".join(sorted((n for n in FLAGS if "_" in n), key=len, reverse=True)) + r")\b")
@@ -86,6 +87,7 @@ output_options = _apply([
                  help="Output file: .gif .svg .png (a sheet of every frame) .webp .apng."),
     click.option("--frames", "frames_dir", type=click.Path(file_okay=False),
                  help="Also write numbered per-frame PNG and SVG files into this directory."),
+    click.option("-q", "--quiet", is_flag=True, default=False, help="No progress bar and no 'wrote' line."),
 ])
 
 # Every view option defaults to None here: the library's `make_view` defaults apply, the same for every command.
@@ -100,7 +102,18 @@ view_options = _apply([
     click.option("--labels/--no-labels", default=None, help="Plane names and shapes."),
     click.option("--cell-size", type=int, help="Pixels per cell [default: from the grid size]."),
     click.option("--scale", type=float, help="Scale everything, e.g. 2 for a high-DPI screen [default: 1]."),
-    click.option("--seconds-per-frame", type=float, help="Frame duration [default: 1]."),
+    click.option("--seconds-per-frame", type=float, help="Frame duration [default: 1, faster when a loop would "
+                                                          "last over 60 s]."),
+    click.option("--fps", type=float, help="Frames a second (another way to give --seconds-per-frame)."),
+    click.option("--duration", type=float, metavar="SECONDS",
+                 help="One loop in seconds, shared by the frames (instead of a frame rate)."),
+    click.option("--positions", metavar="WHICH",
+                 help="Output positions to show: all, row R, column C, corners, every K, first N, or a region "
+                      "A:B,C:D (one range per axis) [default: all when few, else the first few and the last along "
+                      "each axis]."),
+    click.option("--fit", metavar="BOX", help="Scale the whole figure, text included, to fill a box: 1920x1080, "
+                                              "1080p, 4k... or none [default: a default-sized figure is kept "
+                                              "within 1920x1080]."),
     click.option("--loop", type=int, help="Times to loop; 0 loops forever [default: 0]."),
     click.option("--pause", type=float, help="Extra seconds on the last frame [default: 0]."),
     click.option("--transparent", is_flag=True, default=None, help="Transparent background."),
@@ -109,7 +122,7 @@ view_options = _apply([
                                              "planes drawn), the others at the last position."),
 ])
 VIEW_OPTION_NAMES = ("view", "theme", "numbers", "caption", "labels", "cell_size", "scale", "seconds_per_frame",
-                     "loop", "pause", "transparent", "max_frames", "channel")
+                     "loop", "pause", "transparent", "max_frames", "channel", "fps", "duration", "positions", "fit")
 
 
 def given_view_args(options: dict[str, Any]) -> dict[str, Any]:
@@ -156,20 +169,30 @@ def check_output_path(output: str) -> None:
     check_writable_directory(Path(output))
 
 
-def write_outputs(animation: Any, output: str | None, frames_dir: str | None) -> None:
-    """Check both destinations before writing either, then write the file and/or the per-frame files."""
+def write_outputs(animation: Any, output: str | None, frames_dir: str | None, quiet: bool = False) -> None:
+    """Check both destinations before writing either, then write the file and/or the per-frame files, with a
+    progress bar on a terminal's stderr (see `convanim.progress`)."""
+    import sys
+
+    from convanim.progress import Progress
+
     if output is None and frames_dir is None:
         raise click.UsageError("give -o FILE and/or --frames DIR")
     if output is not None:
         check_output_path(output)
     if frames_dir is not None and not (Path(frames_dir).is_dir() or Path(frames_dir).absolute().parent.is_dir()):
         raise SpecError(f"frames: neither directory {frames_dir!r} nor its parent exists")
+    stream = None if quiet else sys.stderr
     if output is not None:
-        written = animation.save(output)
-        click.echo(f"wrote {written} ({animation.frame_count} frames, {animation.size[0]}x{animation.size[1]} px)",
-                   err=True)
+        with Progress(f"rendering {Path(output).name}", stream) as bar:
+            written = animation.save(output, progress=bar.update)
+        if not quiet:
+            click.echo(f"wrote {written} ({animation.frame_count} frames, {animation.size[0]}x{animation.size[1]} "
+                       f"px, {animation.loop_seconds:g} s a loop)", err=True)
     if frames_dir is not None:
-        line = animation.save_frames(frames_dir)
-        click.echo(f"wrote {animation.frame_count} PNG and SVG frames to {frames_dir}; in beamer "
-                   f"(\\usepackage{{animate}}):", err=True)
+        with Progress(f"writing frames to {frames_dir}", stream) as bar:
+            line = animation.save_frames(frames_dir, progress=bar.update)
+        if not quiet:
+            click.echo(f"wrote {animation.frame_count} PNG and SVG frames to {frames_dir}; in beamer "
+                       f"(\\usepackage{{animate}}):", err=True)
         click.echo(line)

@@ -25,7 +25,8 @@ from convanim.errors import SpecError
 @click.option("--template", help="Start from a template (a name from 'convanim list', or a .toml file); "
                                  "options given here override it.")
 @view_options
-def render_command(output: str | None, frames_dir: str | None, template: str | None, **options: Any) -> None:
+def render_command(output: str | None, frames_dir: str | None, quiet: bool, template: str | None,
+                   **options: Any) -> None:
     """Render an animation of the spec to a file (and/or per-frame files).
 
     LAYER may be a PyTorch layer such as "Conv2d(1, 1, 3, stride=2, padding=1)"; options override it."""
@@ -49,10 +50,10 @@ def render_command(output: str | None, frames_dir: str | None, template: str | N
                 raise SpecError(f"template: {chosen.name!r} is a {chosen.block} block; layer options such as "
                                 f"{flag} do not apply (use 'convanim stages')")
             view = make_view(**{**view_args, **given_view_args(options)})
-            write_outputs(StagedAnimation(chosen.staged_block, view), output, frames_dir)
+            write_outputs(StagedAnimation(chosen.staged_block, view), output, frames_dir, quiet)
             return
     view = make_view(**{**view_args, **given_view_args(options)})
-    write_outputs(Animation(spec_from_options(spec_given, base=base), view), output, frames_dir)
+    write_outputs(Animation(spec_from_options(spec_given, base=base), view), output, frames_dir, quiet)
 
 
 COMMANDS = (render_command,)

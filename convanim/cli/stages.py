@@ -14,7 +14,8 @@ def _save(block: Any, output: str | None, frames_dir: str | None, options: dict[
     from convanim.animation import StagedAnimation
     from convanim.view import make_view
 
-    write_outputs(StagedAnimation(block, make_view(**given_view_args(options))), output, frames_dir)
+    write_outputs(StagedAnimation(block, make_view(**given_view_args(options))), output, frames_dir,
+                  bool(options.get("quiet")))
 
 
 def _size(text: str) -> Any:

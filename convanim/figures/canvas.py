@@ -10,7 +10,7 @@ from convanim.describe import shape_str  # noqa: F401  (figures name shapes as e
 from convanim.fonts import font
 from convanim.primitives import FLAT, OBLIQUE, Item, Scene, Text, fit
 from convanim.spec import SpecError
-from convanim.view import MAX_CANVAS_SIDE, ViewSpec
+from convanim.view import MAX_CANVAS_SIDE, MIN_FRAME_SECONDS, ViewSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,7 @@ class Style:
     margin: float
 
 
-def style_for(view: ViewSpec, extent_cells: int, auto_cell: float | None = None) -> Style:
+def style_for(view: ViewSpec, extent_cells: float, auto_cell: float | None = None) -> Style:
     """Sizes for a scene whose largest plane spans `extent_cells` cells; `auto_cell` replaces the default cell size
     (an explicit `view.cell_size` still wins)."""
     cell = float(view.cell_size or auto_cell or min(36, max(14, round(480 / max(extent_cells, 1)))))
@@ -58,6 +58,32 @@ def fitted_size(text: str, size: float, width: float) -> float:
 
 
 
+def frame_durations(view: ViewSpec, frame_count: int) -> tuple[int, ...]:
+    """Milliseconds per frame, the pause added to the last: `seconds_per_frame` each, or a loop of `duration` (or of
+    `loop_limit`, when nobody chose a frame rate and the loop would be longer) shared out in GIF's 10 ms steps so
+    that the loop lasts exactly that long."""
+    pause = round(view.pause * 1000)
+    total = view.duration
+    if total is None and view.loop_limit is not None and \
+            view.seconds_per_frame * frame_count + view.pause > view.loop_limit + 1e-9:
+        total = view.loop_limit
+    if total is None:
+        durations = [max(10, round(view.seconds_per_frame * 1000))] * frame_count
+    else:
+        steps = round((total - view.pause) * 100)  # of 10 ms
+        shortest = round(MIN_FRAME_SECONDS * 100)
+        if steps < shortest * frame_count:
+            if view.duration is not None:
+                raise SpecError(f"duration: {view.duration:g} s is too short for {frame_count:,} frames (each needs "
+                                f"at least {MIN_FRAME_SECONDS:g} s: {frame_count * MIN_FRAME_SECONDS + view.pause:g} "
+                                f"s in all); give a longer duration or fewer positions")
+            steps = shortest * frame_count  # a default loop of very many frames: as fast as players show them
+        ends = [steps * (t + 1) // frame_count for t in range(frame_count)]
+        durations = [10 * (end - start) for start, end in zip([0] + ends[:-1], ends)]
+    durations[-1] += pause
+    return tuple(durations)
+
+
 def finish(items: list[Item], captions: list[Text], view: ViewSpec, style: Style, frame_count: int, title: str,
            frame_titles: tuple[str, ...], base=None) -> Scene:
     """Fit the figure to a canvas, hang the caption below it, and attach timing."""
@@ -78,16 +104,14 @@ def finish(items: list[Item], captions: list[Text], view: ViewSpec, style: Style
         height = int(np.ceil(bottom + style.margin))
         # Static caption lines overlap nothing: paint them first, into the background, which costs no frame time.
         items = [t for t in placed if t.frame is None] + items + [t for t in placed if t.frame is not None]
-    if max(width, height) > MAX_CANVAS_SIDE:
+    if max(width, height) > MAX_CANVAS_SIDE and view.fit is None:  # a fitted figure is scaled into its box
         fitting = int(style.cell / view.scale * MAX_CANVAS_SIDE / max(width, height))  # text does not shrink: a guess
         hint = (f"try cell_size={fitting} or less, or a smaller input_size" if fitting >= 4 else
                 "too many cells to draw even at cell_size=4; draw a smaller input_size (the geometry is the same "
                 "at any size: 'convanim explain' gives the numbers)")
         raise SpecError(f"cell_size: the picture would be {width}x{height} pixels, more than {MAX_CANVAS_SIDE} on a "
                         f"side; {hint}")
-    ms = max(10, round(view.seconds_per_frame * 1000))
-    durations = [ms] * frame_count
-    durations[-1] += round(view.pause * 1000)
     return Scene(items=tuple(items), frame_count=frame_count, projection=projection, width=width, height=height,
-                 theme=view.theme, durations_ms=tuple(durations), loop=view.loop, transparent=view.transparent,
+                 theme=view.theme, durations_ms=frame_durations(view, frame_count), loop=view.loop,
+                 transparent=view.transparent,
                  title=title, frame_titles=frame_titles)

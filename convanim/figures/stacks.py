@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from convanim.figures.canvas import Style
+from convanim.figures.cuts import GAP_CELLS, AxisCut, gap_word
 from convanim.figures.grid import grid_lines
 from convanim.fonts import font
 from convanim.primitives import FLAT, OBLIQUE, Item, Line, Polygon, Projection, Text, quad
@@ -55,6 +56,15 @@ class PlaneStack:
     markers: tuple[tuple[tuple[float, float, float], tuple[float, float, float], str], ...] = ()  # (label point,
     # glyph point, text) of each gap's "⋮ N more channels"
     labels_right: bool = False  # labels right of the planes (keeps the way clear for connectors coming from the left)
+    cuts: tuple[AxisCut, AxisCut] | None = None  # how long rows and columns are drawn (None: whole)
+
+    @property
+    def row_cut(self) -> AxisCut:
+        return self.cuts[0] if self.cuts else AxisCut(self.real.shape[-2])
+
+    @property
+    def col_cut(self) -> AxisCut:
+        return self.cuts[1] if self.cuts else AxisCut(self.real.shape[-1])
 
     def plane(self, channel: int) -> int | None:
         """The plane drawing a channel, or None if the channel is left out."""
@@ -63,16 +73,19 @@ class PlaneStack:
         return self.channels.index(channel) if channel in self.channels else None
 
     @property
-    def rows(self) -> int:
-        return self.real.shape[-2]
+    def rows(self) -> float:
+        """Drawn height of a plane, in cells (its true row count unless long rows are elided)."""
+        return self.cuts[0].extent if self.cuts else self.real.shape[-2]
 
     @property
-    def cols(self) -> int:
-        return self.real.shape[-1]
+    def cols(self) -> float:
+        return self.cuts[1].extent if self.cuts else self.real.shape[-1]
 
     def cell(self, plane: int, row: int, col: int) -> tuple[float, float, float]:
-        """Model corner of a drawn-grid cell of one plane."""
+        """Model corner of a drawn-grid cell of one plane (a boundary past a drawn cell is its far edge)."""
         x, y, z = self.origins[plane]
+        if self.cuts:
+            return x + self.cuts[1].edge(col), y + self.cuts[0].edge(row), z
         return x + col, y + row, z
 
     def element(self, plane: int, row: int, col: int) -> tuple[float, float, float]:
@@ -94,6 +107,8 @@ class StackShape:
     total: int = 0  # channels in the tensor, when elided
     labels_right: bool = False  # labels right of the planes, not left
     groups: tuple[int, ...] = ()  # group of each plane, when a grouped layer's groups span several planes
+    cuts: tuple[AxisCut, AxisCut] | None = None  # how long rows and columns are drawn (None: whole)
+    unit: str = "channels"  # what the planes are, for the "⋮ N more channels" marker
 
 
 def base_projection(view: ViewSpec) -> Projection:
@@ -128,7 +143,7 @@ def place_stacks(shapes: list[StackShape], view: ViewSpec, style: Style) -> list
     stacks: list[PlaneStack] = []
     x = 0.0
     for k, shape in enumerate(shapes):
-        rows, cols = shape.real.shape[-2:]
+        rows, cols = (shape.cuts[0].extent, shape.cuts[1].extent) if shape.cuts else shape.real.shape[-2:]
         left, right, top, bottom, chord = _plane_span(rows, cols, p)
         pitch = chord + PLANE_GAP + (0.0 if view.view == "oblique" else 0.2)
         if k:
@@ -151,13 +166,14 @@ def place_stacks(shapes: list[StackShape], view: ViewSpec, style: Style) -> list
             middle = -height / 2 + (drop[j - 1] + drop[j] + bottom - top) / 2  # screen y halfway through the gap
             hidden = shape.channels[j] - shape.channels[j - 1] - 1
             first, last = shape.channels[j - 1] + 1, shape.channels[j] - 1
-            text = f"{hidden} more channels ({first}-{last})"
+            text = f"{hidden} more {shape.unit} ({first}-{last})"
             glyph = (x + cols / 2, rows / 2)
             label = (x + cols + 0.35, float(rows)) if shape.labels_right else (x - 0.35, 0.0)
             markers.append(((*label, p.unit((*label, middle))[1]), (*glyph, p.unit((*glyph, middle))[1]), text))
-        real = np.broadcast_to(shape.real, (count, rows, cols))
+        real = np.broadcast_to(shape.real, (count, *shape.real.shape[-2:]))
         stacks.append(PlaneStack(real, shape.offset, tuple(origins), shape.fills, shape.names, shape.notes,
-                                 shape.borders, shape.channels, shape.total, tuple(markers), shape.labels_right))
+                                 shape.borders, shape.channels, shape.total, tuple(markers), shape.labels_right,
+                                 shape.cuts))
         x += right
     return stacks
 
@@ -166,12 +182,16 @@ def stack_items(stack: PlaneStack, view: ViewSpec, style: Style) -> list[Item]:
     """Every plane's fills, grid lines, group border and label (all static)."""
     theme = view.theme
     items: list[Item] = []
+    rows, cols = stack.row_cut, stack.col_cut
     for j, (x, y, z) in enumerate(stack.origins):
-        for r in range(stack.rows):
-            for c in range(stack.cols):
+        for r in rows.kept:
+            for c in cols.kept:
                 fill = stack.fills[j] if stack.real[j, r, c] else theme.zero_fill
-                items.append(Polygon(quad(x + c, y + r, z), fill))
-        items += grid_lines(stack.real[j], x, y, z, theme, style)
+                items.append(Polygon(quad(x + cols.at(c), y + rows.at(r), z), fill))
+        for r0, r1 in rows.segments():
+            for c0, c1 in cols.segments():
+                items += grid_lines(stack.real[j, r0:r1, c0:c1], x + cols.at(c0), y + rows.at(r0), z, theme, style)
+        items += _gap_glyphs(stack, j, style, theme)
         border = stack.borders[j] if stack.borders else None
         if border is not None:
             width = style.line_width * 3.2
@@ -187,11 +207,40 @@ def stack_items(stack: PlaneStack, view: ViewSpec, style: Style) -> list[Item]:
             items.append(Text(at, stack.names[j], style.label_font, theme.text, side + "s", bold=True))
             if stack.notes[j]:
                 items.append(Text(at, stack.notes[j], style.note_font, theme.muted_text, side + "a"))
+    if view.labels and stack.origins:
+        items += _gap_counts(stack, style, theme)
     for label, glyph, text in stack.markers:
         items.append(Text(glyph, "⋮", style.label_font * 1.6, theme.muted_text, "mm", bold=True))
         if view.labels:
             items.append(Text(label, text, style.note_font * 1.1, theme.muted_text,
                               "lm" if stack.labels_right else "rm"))
+    return items
+
+
+def _gap_glyphs(stack: PlaneStack, plane: int, style: Style, theme: Theme) -> list[Item]:
+    """"⋯" in each elided column gap and "⋮" in each elided row gap of one plane."""
+    x, y, z = stack.origins[plane]
+    items: list[Item] = []
+    for start, _, _ in stack.col_cut.gaps:
+        items.append(Text((x + start + GAP_CELLS / 2, y + stack.rows / 2, z), "⋯", style.label_font * 1.2,
+                          theme.muted_text, "mm", bold=True))
+    for start, _, _ in stack.row_cut.gaps:
+        items.append(Text((x + stack.cols / 2, y + start + GAP_CELLS / 2, z), "⋮", style.label_font * 1.2,
+                          theme.muted_text, "mm", bold=True))
+    return items
+
+
+def _gap_counts(stack: PlaneStack, style: Style, theme: Theme) -> list[Item]:
+    """How many columns (under the bottom plane) and rows (beside it, on the labels' side) each gap leaves out."""
+    x, y, z = stack.origins[-1]
+    items: list[Item] = []
+    for start, first, last in stack.col_cut.gaps:
+        items.append(Text((x + start + GAP_CELLS / 2, y + stack.rows + 0.25, z), gap_word(last - first + 1, "column"),
+                          style.note_font, theme.muted_text, "ma"))
+    for start, first, last in stack.row_cut.gaps:
+        side = (x + stack.cols + 0.25, "lm") if stack.labels_right else (x - 0.25, "rm")
+        items.append(Text((side[0], y + start + GAP_CELLS / 2, z), gap_word(last - first + 1, "row"),
+                          style.note_font, theme.muted_text, side[1]))
     return items
 
 
