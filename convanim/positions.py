@@ -17,6 +17,8 @@ from convanim.errors import SpecError
 
 SAMPLE_POSITIONS = 56  # every position up to this many (a minute at 1 s a frame, room for a few channel frames)
 MAX_LEAD = 8  # a sample shows at most this many first positions along an axis
+SWEEP_AXIS = 24  # every position of an axis up to this long; a longer one (even of few positions) is sampled, or
+# the drawing would have to show all of its cells
 KINDS = ("auto", "all", "row", "column", "corners", "every", "first", "region")
 FORMS = "all, row R, column C, corners, every K, first N, or a region A:B,C:D (one range per axis)"
 _WORDED = re.compile(r"^(row|column|col|every|first)\s+(\d+)$")
@@ -145,10 +147,10 @@ def _check_count(request: PositionsSpec, count: int, max_frames: int) -> None:
 
 
 def _sample(shape: tuple[int, ...]) -> Positions:
-    """Every position when there are few; else the first `lead` and the last along each axis, `lead` as large as
-    keeps the sample within `SAMPLE_POSITIONS`."""
+    """Every position when there are few and no axis is long; else the first `lead` and the last along each axis,
+    `lead` as large as keeps the sample within `SAMPLE_POSITIONS`."""
     total = math.prod(shape)
-    if total <= SAMPLE_POSITIONS:
+    if total <= SAMPLE_POSITIONS and max(shape) <= SWEEP_AXIS:
         return Positions(tuple(range(total)), "")
     # A volume is swept at its first output depth: its depth slices are stacked planes, and the few that depth
     # reads (with the last, which the drawing keeps) fit on a slide; more depths would double the stack.

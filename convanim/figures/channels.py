@@ -24,6 +24,7 @@ from convanim.figures.stacks import (
     place_stacks,
     reach_items,
     shade_items,
+    stack_cell,
     stack_items,
     stack_outlines,
 )
@@ -81,8 +82,11 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
                       view, shown=out_drawn)
     grid_cuts, out_cuts = plane_cuts(geometry, sorted({p for p, _ in plan.steps}))
     out_rows, out_cols = geometry.output_shape
-    style = style_for(view, 2 * max(grid_cuts[0].extent, grid_cuts[1].extent, out_cuts[0].extent,
-                                    out_cuts[1].extent) + 4)
+    extent = 2 * max(grid_cuts[0].extent, grid_cuts[1].extent, out_cuts[0].extent, out_cuts[1].extent) + 4
+    tallest = max((grid_cuts, in_drawn, spec.in_channels), (out_cuts, out_drawn, spec.out_channels),
+                  key=lambda side: len(side[1]) * side[0][0].extent)
+    style = style_for(view, extent, stack_cell(view, extent, tallest[0][0].extent, tallest[0][1].extent,
+                                               len(tallest[1]), int(len(tallest[1]) < tallest[2])))
     grouped = spec.groups > 1 and not spec.is_pool
     per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
     oblique = view.view == "oblique"

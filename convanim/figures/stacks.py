@@ -22,6 +22,7 @@ MAX_PLANES = 8  # a stack of up to this many channels is drawn in full; see `dra
 CONNECTOR_ROOM = 1.5  # cells between stacks, in place of labels, where connectors run
 MARKER_ROOM = 1.3  # extra cells of height for the "⋮ N more channels" marker in a gap of an elided stack
 GROUP_ROOM = 0.9  # extra cells of height between the groups of a grouped stack, so that they read as groups
+STACK_HEIGHT = 760  # pixels a stack may take at the default cell size: a 1080p slide less the caption
 
 
 def drawn_channels(count: int, focus: int = 0, limit: int = MAX_PLANES) -> tuple[int, ...]:
@@ -128,6 +129,16 @@ def _plane_span(rows: int, cols: int, p: Projection) -> tuple[float, float, floa
                 hits += [y0, y1] if abs(x1 - x0) < 1e-9 else [y0 + (y1 - y0) * (sx - x0) / (x1 - x0)]
         chord = max(chord, max(hits) - min(hits))
     return min(xs), max(xs), min(ys), max(ys), chord
+
+
+def stack_cell(view: ViewSpec, extent: float, rows: float, cols: float, planes: int, gaps: int = 0) -> float:
+    """The default cell size for a figure whose largest plane spans `extent` cells, smaller when a stack of
+    `planes` planes (rows x cols cells, `gaps` elision markers) would be taller than `STACK_HEIGHT` (text keeps
+    its floor of 13 px, so a slide still reads)."""
+    default = min(36, max(14, round(480 / max(extent, 1))))
+    _, _, top, bottom, chord = _plane_span(rows, cols, base_projection(view))
+    height = planes * (chord + PLANE_GAP) + MARKER_ROOM * gaps + (bottom - top - chord)
+    return float(max(6, min(default, round(STACK_HEIGHT / height))))
 
 
 def label_width(shape: StackShape, style: Style) -> float:

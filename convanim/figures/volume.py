@@ -18,14 +18,13 @@ from convanim.figures.cuts import cut_axis
 from convanim.figures.frames import frame_plan
 from convanim.figures.occlusion import hide_under_planes
 from convanim.figures.stacks import (
-    MARKER_ROOM,
     MAX_PLANES,
-    PLANE_GAP,
     PlaneStack,
     StackShape,
     connector_items,
     place_stacks,
     shade_items,
+    stack_cell,
     stack_items,
     stack_outlines,
 )
@@ -34,8 +33,6 @@ from convanim.positions import resolve_positions
 from convanim.primitives import OBLIQUE, Item
 from convanim.spec import ConvSpec
 from convanim.view import ViewSpec
-
-STACK_HEIGHT = 820  # pixels a stack of slices may take at the default cell size (a 1080p slide less the caption)
 
 
 def build_volume_scene(spec: ConvSpec, view: ViewSpec):
@@ -54,11 +51,8 @@ def build_volume_scene(spec: ConvSpec, view: ViewSpec):
     cuts = (cut_axis(rows, grid[:, 1].tolist()), cut_axis(cols, grid[:, 2].tolist()))
     out_cuts = (cut_axis(out_rows, reached[:, 1].tolist()), cut_axis(out_cols, reached[:, 2].tolist()))
     extent = 2 * max(c.extent for c in cuts + out_cuts) + 4
-    # A tall stack of slices gets smaller cells (text keeps its floor), so that it stays within a slide.
-    plane = cuts[0].extent * OBLIQUE.by - cuts[1].extent * OBLIQUE.ay  # a plane's screen height, in cells
-    slices = len(depth_cut.kept) * (plane + PLANE_GAP) + MARKER_ROOM * len(depth_cut.gaps)
-    default_cell = min(36, max(14, round(480 / extent)))
-    style = style_for(view, extent, max(10, min(default_cell, round(STACK_HEIGHT / slices))))
+    style = style_for(view, extent, stack_cell(view, extent, cuts[0].extent, cuts[1].extent, len(depth_cut.kept),
+                                               len(depth_cut.gaps)))
     in_rows, in_cols = spec.input_size[1:]
     slice_note = shape_str((in_rows, in_cols)) + " slice" + (
         f", {'drawn' if spec.transposed else 'padded'} {shape_str((rows, cols))}" if (rows, cols) != (in_rows, in_cols)
