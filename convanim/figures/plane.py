@@ -102,8 +102,8 @@ def build_plane_scene(spec: ConvSpec, view: ViewSpec):
     if view.numbers:
         items += _output_numbers(frames, outputs, (out_x, out_y, out_z), out_rows_cut, out_cols_cut, theme, style)
     else:
-        for t, (r, c) in enumerate(outputs_at):
-            items.append(_cell(out_x + c, out_y + r, out_z, theme.shade, theme.shade_opacity, t))
+        for t, (at_y, at_x) in enumerate(outputs_at):
+            items.append(_cell(out_x + at_x, out_y + at_y, out_z, theme.shade, theme.shade_opacity, t))
 
     frame_titles = tuple(f"frame {t + 1}/{len(frames)}: output ({', '.join(map(str, f.output))})"
                          for t, f in enumerate(frames))
@@ -172,9 +172,10 @@ def _as2d_rows(grid: np.ndarray) -> list[tuple[int, int]]:
     return [(0, int(g[0])) if len(g) == 1 else (int(g[0]), int(g[1])) for g in grid]
 
 
-def _lift(grid_rows: int, grid_cols: int, out_rows: int, out_cols: int, out_x: float, out_y: float) -> float:
+def _lift(grid_rows: float, grid_cols: float, out_rows: float, out_cols: float, out_x: float,
+          out_y: float) -> float:
     """Height of the output plane: its lowest corner sits clearly above the input plane's highest corner."""
-    def ys(x0: float, y0: float, rows: int, cols: int) -> list[float]:
+    def ys(x0: float, y0: float, rows: float, cols: float) -> list[float]:
         return [OBLIQUE((x, y, 0.0))[1] for x in (x0, x0 + cols) for y in (y0, y0 + rows)]
 
     return max(ys(out_x, out_y, out_rows, out_cols)) - min(ys(0, 0, grid_rows, grid_cols)) + 1.4

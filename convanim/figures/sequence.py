@@ -143,7 +143,7 @@ def build_sequence_scene(spec: ConvSpec, view: ViewSpec):
     return finish(items, captions, view, style, len(plan.steps), title, tuple(frame_titles))
 
 
-def _gap_markers(rows: Rows, cols: int, x: float, y: float, z: float, view: ViewSpec, theme: Theme,
+def _gap_markers(rows: Rows, cols: float, x: float, y: float, z: float, view: ViewSpec, theme: Theme,
                  style: Style) -> list[Item]:
     """A "⋮" in the middle of each gap and, with labels, "N more channels (a-b)" where the row labels run."""
     items: list[Item] = []
@@ -181,7 +181,7 @@ def _gap_crossings(rows: Rows, read: tuple[int, ...], window: list[float], frame
             for top, first, last in rows.gaps if any(first <= c <= last for c in read) for x in (left, right)]
 
 
-def _row_labels(rows: Rows, cols: int, x: float, y: float, z: float, per_group: int, grouped: bool, theme: Theme,
+def _row_labels(rows: Rows, cols: float, x: float, y: float, z: float, per_group: int, grouped: bool, theme: Theme,
                 style: Style) -> list[Item]:
     """`c0`, `c1`, ... right of each drawn channel row, in the group's colour when grouped."""
     return [Text((x + cols + 0.25, y + rows.y[r] + 0.5, z), f"c{r}", style.note_font,

@@ -116,7 +116,7 @@ def base_projection(view: ViewSpec) -> Projection:
     return OBLIQUE if view.view == "oblique" else FLAT
 
 
-def _plane_span(rows: int, cols: int, p: Projection) -> tuple[float, float, float, float, float]:
+def _plane_span(rows: float, cols: float, p: Projection) -> tuple[float, float, float, float, float]:
     """(left, right, top, bottom, tallest vertical chord) of a plane's outline in cell units, z = 0."""
     corners = [p.unit((x, y, 0)) for x, y in ((0, 0), (cols, 0), (cols, rows), (0, rows))]
     xs = [c[0] for c in corners]
