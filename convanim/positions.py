@@ -94,7 +94,11 @@ def resolve_positions(request: PositionsSpec, shape: tuple[int, ...], max_frames
     total = math.prod(shape)
     dims = len(shape)
     if request.kind == "auto":
-        return _sample(shape)
+        sample = _sample(shape)
+        if len(sample.indices) > max_frames:
+            raise SpecError(f"max_frames: this view needs {len(sample.indices):,} frames (output positions), more "
+                            f"than the limit of {max_frames:,}; raise max_frames or ask for fewer positions")
+        return sample
     if request.kind == "all":
         cells = [tuple(range(n)) for n in shape]
         note = ""

@@ -27,6 +27,16 @@ def fitted(build: Callable[[ViewSpec], Scene], view: ViewSpec) -> Scene:
     factor = min(box_w / scene.width, box_h / scene.height)
     if factor >= 1 and not view.fit_grow:
         return scene
+    if not view.fit_grow and view.cell_size is None:
+        # The default slide box: smaller cells first, text at its size (its floor is what keeps it readable).
+        for _ in range(FIT_ROUNDS):
+            cell = int(scene.projection.cell / view.scale * factor)
+            if cell < 4:
+                break
+            scene = build(replace(view, cell_size=cell, fit=None))
+            factor = min(box_w / scene.width, box_h / scene.height)
+            if factor >= 1:
+                return scene
     scale = view.scale
     for _ in range(FIT_ROUNDS):  # sizes are not quite proportional (text and lines round to pixels): correct
         scale *= factor * (0.995 if factor < 1 else 1.0)

@@ -22,7 +22,7 @@ MAX_PLANES = 8  # a stack of up to this many channels is drawn in full; see `dra
 CONNECTOR_ROOM = 1.5  # cells between stacks, in place of labels, where connectors run
 MARKER_ROOM = 1.3  # extra cells of height for the "⋮ N more channels" marker in a gap of an elided stack
 GROUP_ROOM = 0.9  # extra cells of height between the groups of a grouped stack, so that they read as groups
-STACK_HEIGHT = 760  # pixels a stack may take at the default cell size: a 1080p slide less the caption
+STACK_HEIGHT = 700  # pixels a stack may take at the default cell size: a 1080p slide less the caption
 
 
 def drawn_channels(count: int, focus: int = 0, limit: int = MAX_PLANES) -> tuple[int, ...]:
@@ -137,8 +137,9 @@ def stack_cell(view: ViewSpec, extent: float, rows: float, cols: float, planes: 
     its floor of 13 px, so a slide still reads)."""
     default = min(36, max(14, round(480 / max(extent, 1))))
     _, _, top, bottom, chord = _plane_span(rows, cols, base_projection(view))
-    height = planes * (chord + PLANE_GAP) + MARKER_ROOM * gaps + (bottom - top - chord)
-    return float(max(6, min(default, round(STACK_HEIGHT / height))))
+    pitch = chord + PLANE_GAP + (0.0 if view.view == "oblique" else 0.2)  # as `place_stacks` spaces them
+    height = planes * pitch + MARKER_ROOM * gaps + (bottom - top - chord)
+    return float(max(4, min(default, STACK_HEIGHT // height)))
 
 
 def label_width(shape: StackShape, style: Style) -> float:
