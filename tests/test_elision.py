@@ -130,4 +130,5 @@ def test_the_course_examples_keep_their_true_shapes_in_the_labels():
     spec = make_spec(input_size=32, in_channels=3, out_channels=10, kernel_size=5, padding=2)
     scene = build_scene(spec, make_view())
     texts = {t.text for t in scene.items if isinstance(t, Text)}
-    assert {"input channel 0", "32×32, padded 36×36", "21 more columns", "21 more rows"} <= texts
+    assert {"input channel 0", "32×32, padded 36×36", "⋯ 21 more columns (10-30)", "⋮ 21 more rows (10-30)",
+            "⋯ 25 more columns (6-30)", "⋮ 25 more rows (6-30)"} <= texts

@@ -9,7 +9,7 @@ from convanim.primitives import Scene
 from convanim.spec import ConvSpec
 from convanim.view import ViewSpec
 
-FIT_ROUNDS = 4  # rebuilds at a corrected scale until the figure is inside its box (text sizes round to pixels)
+FIT_ROUNDS = 4  # rebuilds at a corrected size until the figure is inside its box (text sizes round to pixels)
 
 
 def build_scene(spec: ConvSpec, view: ViewSpec) -> Scene:
@@ -37,18 +37,34 @@ def fitted(build: Callable[[ViewSpec], Scene], view: ViewSpec) -> Scene:
             factor = min(box_w / scene.width, box_h / scene.height)
             if factor >= 1:
                 return scene
-    scale = view.scale
-    for _ in range(FIT_ROUNDS):  # sizes are not quite proportional (text and lines round to pixels): correct
-        scale *= factor * (0.995 if factor < 1 else 1.0)
+    # Sizes are not quite proportional to the scale (text and lines round to pixels, a caption may set the width):
+    # search the scale, between one known to fit and one known to overflow, for the largest that fits.
+    fits: tuple[float, Scene] | None = None
+    overflows: float | None = None
+    scale = view.scale * factor
+    for _ in range(2 * FIT_ROUNDS):
         scene = build(replace(view, scale=scale, fit=None))
         factor = min(box_w / scene.width, box_h / scene.height)
-        if factor >= 1 and (not view.fit_grow or factor < 1.02):
-            return scene
-    while factor < 1:  # still a pixel or two over: step down until inside
-        scale *= factor * 0.98
+        if factor >= 1:
+            if fits is None or scale > fits[0]:
+                fits = (scale, scene)
+            if factor < 1.01 or not view.fit_grow:
+                break
+        else:
+            overflows = scale if overflows is None else min(overflows, scale)
+        guess = scale * factor * (0.998 if factor < 1 else 1.0)
+        low = fits[0] if fits else 0.0
+        if overflows is not None and not low < guess < overflows:
+            guess = (low + overflows) / 2 if fits else overflows * 0.95
+        scale = guess
+    for _ in range(4 * FIT_ROUNDS):  # not yet inside after the search: keep stepping down
+        if fits is not None:
+            break
+        scale *= 0.9
         scene = build(replace(view, scale=scale, fit=None))
-        factor = min(box_w / scene.width, box_h / scene.height)
-    return scene
+        if scene.width <= box_w and scene.height <= box_h:
+            fits = (scale, scene)
+    return fits[1] if fits else scene
 
 
 def _figure(spec: ConvSpec, view: ViewSpec) -> Scene:

@@ -84,6 +84,12 @@ def cut_axis(length: int, needed: Iterable[int], long: int = LONG_AXIS) -> AxisC
     return AxisCut(length, kept)
 
 
+def gap_notes(rows: AxisCut, cols: AxisCut, unit: str = "column") -> list[str]:
+    """"⋯ 53 more columns (8-60)", "⋮ 53 more rows (8-60)": a label line for each gap of a plane."""
+    return ([f"⋯ {gap_word(last - first + 1, unit)} ({first}-{last})" for _, first, last in cols.gaps] +
+            [f"⋮ {gap_word(last - first + 1, 'row')} ({first}-{last})" for _, first, last in rows.gaps])
+
+
 def gap_word(count: int, unit: str) -> str:
     """"990 more steps", "1 more row"."""
     return f"{count:,} more {unit}{'s' if count != 1 else ''}"

@@ -12,7 +12,7 @@ import numpy as np
 from convanim.describe import pytorch_code
 from convanim.figures.canvas import Style, finish, fitted_size, shape_str, style_for
 from convanim.figures.contrast import over, readable
-from convanim.figures.cuts import GAP_CELLS, LONG_TIME_AXIS, AxisCut, cut_axis, gap_word
+from convanim.figures.cuts import GAP_CELLS, LONG_TIME_AXIS, AxisCut, cut_axis, gap_notes
 from convanim.figures.grid import grid_lines
 from convanim.figures.labels import caption_items, label_items
 from convanim.figures.values import format_values, input_values, kernel_values, max_taps, output_values
@@ -138,12 +138,6 @@ def gap_glyphs(rows: AxisCut, cols: AxisCut, corner: tuple[float, float, float],
     items += [Text((x0 + cols.extent / 2, y0 + start + GAP_CELLS / 2, z), "⋮", style.label_font * 1.2,
                    theme.muted_text, "mm", bold=True) for start, _, _ in rows.gaps]
     return items
-
-
-def gap_notes(rows: AxisCut, cols: AxisCut, unit: str) -> list[str]:
-    """"⋯ 53 more columns (8-60)", "⋮ 53 more rows (8-60)": a label line for each gap."""
-    return ([f"⋯ {gap_word(last - first + 1, unit)} ({first}-{last})" for _, first, last in cols.gaps] +
-            [f"⋮ {gap_word(last - first + 1, 'row')} ({first}-{last})" for _, first, last in rows.gaps])
 
 
 def _row_connectors(cells: Sequence[tuple[float, float]], output: float, out_x: float, out_y: float, theme: Theme,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from convanim.figures.canvas import Style
-from convanim.figures.cuts import GAP_CELLS, AxisCut, gap_word
+from convanim.figures.cuts import GAP_CELLS, AxisCut, gap_notes
 from convanim.figures.grid import grid_lines
 from convanim.fonts import font
 from convanim.primitives import FLAT, OBLIQUE, Item, Line, Polygon, Projection, Text, quad
@@ -217,10 +217,11 @@ def stack_items(stack: PlaneStack, view: ViewSpec, style: Style) -> list[Item]:
             else:
                 at = (x - 0.35, y + (0.0 if view.view == "oblique" else min(1.0, stack.rows / 2)), z)
             items.append(Text(at, stack.names[j], style.label_font, theme.text, side + "s", bold=True))
-            if stack.notes[j]:
-                items.append(Text(at, stack.notes[j], style.note_font, theme.muted_text, side + "a"))
-    if view.labels and stack.origins:
-        items += _gap_counts(stack, style, theme)
+            lines = ([stack.notes[j]] if stack.notes[j] else []) + (gap_notes(rows, cols) if j == 0 else [])
+            step = style.note_font * 1.3 / style.cell  # one note line, in cells of screen height
+            for i, line in enumerate(lines):
+                below = (at[0], at[1], at[2] - i * step) if view.view == "oblique" else (at[0], at[1] + i * step, at[2])
+                items.append(Text(below, line, style.note_font, theme.muted_text, side + "a"))
     for label, glyph, text in stack.markers:
         items.append(Text(glyph, "⋮", style.label_font * 1.6, theme.muted_text, "mm", bold=True))
         if view.labels:
@@ -239,20 +240,6 @@ def _gap_glyphs(stack: PlaneStack, plane: int, style: Style, theme: Theme) -> li
     for start, _, _ in stack.row_cut.gaps:
         items.append(Text((x + stack.cols / 2, y + start + GAP_CELLS / 2, z), "⋮", style.label_font * 1.2,
                           theme.muted_text, "mm", bold=True))
-    return items
-
-
-def _gap_counts(stack: PlaneStack, style: Style, theme: Theme) -> list[Item]:
-    """How many columns (under the bottom plane) and rows (beside it, on the labels' side) each gap leaves out."""
-    x, y, z = stack.origins[-1]
-    items: list[Item] = []
-    for start, first, last in stack.col_cut.gaps:
-        items.append(Text((x + start + GAP_CELLS / 2, y + stack.rows + 0.25, z), gap_word(last - first + 1, "column"),
-                          style.note_font, theme.muted_text, "ma"))
-    for start, first, last in stack.row_cut.gaps:
-        side = (x + stack.cols + 0.25, "lm") if stack.labels_right else (x - 0.25, "rm")
-        items.append(Text((side[0], y + start + GAP_CELLS / 2, z), gap_word(last - first + 1, "row"),
-                          style.note_font, theme.muted_text, side[1]))
     return items
 
 

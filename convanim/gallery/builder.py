@@ -13,6 +13,7 @@ import json
 import math
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -285,11 +286,13 @@ def remove_unexpected(templates: list[Template], out_dir: Path) -> list[str]:
 
 
 class ProgressBar:
-    """A one-line bar on a terminal; silent anywhere else, so logs stay deterministic."""
+    """A one-line bar on a terminal (files done of the total, rate, time left); silent anywhere else, so logs stay
+    deterministic."""
 
     def __init__(self, total: int, stream: TextIO | None) -> None:
         self.total, self.done = total, 0
         self.stream = stream if stream is not None and stream.isatty() else None
+        self.start = time.monotonic()
 
     def advance(self, label: str) -> None:
         self.done += 1
@@ -297,7 +300,11 @@ class ProgressBar:
             return
         width = 30
         filled = width * self.done // self.total
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {label:<40.40}")
+        elapsed = time.monotonic() - self.start
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        left = round((self.total - self.done) / rate) if rate > 0 else 0
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {label:<40.40} "
+                          f"{rate:.1f} files/s, {left // 60}:{left % 60:02d} left")
         self.stream.flush()
 
     def close(self) -> None:
