@@ -145,3 +145,15 @@ def test_cli_positions():
         assert result.exit_code == 2
         assert result.output.strip().splitlines() == [
             "convanim: error: --positions: row 20 is outside the output's 10 rows (0-9)"]
+
+
+def test_a_template_can_choose_positions_timing_and_fit(tmp_path):
+    from convanim.templates import load_template
+
+    path = tmp_path / "big_row.toml"
+    path.write_text('name = "big_row"\ntitle = "A row"\ncaption = "One row of a large input."\n[spec]\ninput_size = 40\nkernel_size = 3\n'
+                    '[view]\npositions = "row 5"\nduration = 19\nfit = "720p"\n')
+    scene = build_scene(load_template(path).spec, make_view(**load_template(path).view_args))
+    assert scene.frame_count == 38 and sum(scene.durations_ms) == 19_000
+    assert scene.width <= 1280 and scene.height <= 720 and max(scene.width / 1280, scene.height / 720) > 0.97
+    assert all(title.split("(")[1].startswith("5, ") for title in scene.frame_titles)
