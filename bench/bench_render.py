@@ -68,7 +68,7 @@ def big_case() -> dict:
     code = ("import resource, time, io, json\n"
             "from convanim import make_spec\nfrom convanim.animation import animate\n"
             "start = time.perf_counter()\n"
-            "a = animate(make_spec(input_size=32, kernel_size=5, padding=2))\n"
+            "a = animate(make_spec(input_size=32, kernel_size=5, padding=2), positions='all', fit='none')\n"
             "path = a.save('/tmp/convanim-bench-1024.gif')\n"
             "seconds = time.perf_counter() - start\n"
             "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"

@@ -11,6 +11,7 @@ from typing import IO, Any
 
 from convanim.backends import format_for, format_named
 from convanim.backends.files import check_writable_directory, write_atomic, write_error
+from convanim.backends.raster import ProgressHook
 from convanim.blocks import StagedBlock
 from convanim.errors import SpecError
 from convanim.primitives import Scene
@@ -40,26 +41,31 @@ class Animation:
     def size(self) -> tuple[int, int]:
         return self.scene.width, self.scene.height
 
-    def save(self, path: str | Path, format: str | None = None) -> Path:
+    @property
+    def loop_seconds(self) -> float:
+        """How long one loop plays, pause included."""
+        return sum(self.scene.durations_ms) / 1000
+
+    def save(self, path: str | Path, format: str | None = None, progress: ProgressHook | None = None) -> Path:
         """Write the animation; the format comes from `format` or else from the extension
         (`convanim.backends.FORMATS`: .gif .svg .png .webp .apng .pdf .mp4 .webm). The file appears only when
-        complete."""
+        complete. `progress(done, total)` is called as frames are made."""
         path = Path(path)
         fmt = format_for(path, format)
         check_writable_directory(path.resolve() if path.is_symlink() else path)  # before the scene is built
         scene = self.scene
-        return write_atomic(path, lambda stream: fmt.write(scene, stream), text=fmt.text)
+        return write_atomic(path, lambda stream: fmt.write(scene, stream, progress), text=fmt.text)
 
-    def to_bytes(self, format: str) -> bytes:
+    def to_bytes(self, format: str, progress: ProgressHook | None = None) -> bytes:
         """The whole file in one format (SVG as UTF-8): for standard output, a web response, or a notebook."""
         fmt = format_named(format)
         scene = self.scene
         if fmt.text:
             text = io.StringIO(newline="\n")
-            fmt.write(scene, text)
+            fmt.write(scene, text, progress)
             return text.getvalue().encode("utf-8")
         binary = io.BytesIO()
-        fmt.write(scene, binary)
+        fmt.write(scene, binary, progress)
         return binary.getvalue()
 
     def file_size(self, format: str) -> tuple[int, int]:
@@ -245,9 +251,10 @@ class StagedAnimation(Animation):
 
     @cached_property
     def scene(self) -> Scene:
+        from convanim.figures import fitted
         from convanim.figures.blocks import build_staged_scene
 
-        return build_staged_scene(self.block, self.view)
+        return fitted(lambda view: build_staged_scene(self.block, view), self.view)
 
 
 def animate_stages(block: StagedBlock, view: ViewSpec | str | None = None, **view_options: Any) -> StagedAnimation:

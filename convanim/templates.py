@@ -79,7 +79,8 @@ FIGURE_KEYS: dict[str, dict[str, Check]] = {
 VIEW_KEYS: dict[str, Check] = {
     "view": TEXT, "theme": TEXT, "numbers": BOOL, "caption": BOOL, "labels": BOOL, "cell_size": INT,
     "scale": NUMBER, "seconds_per_frame": NUMBER, "loop": INT, "pause": NUMBER, "transparent": BOOL,
-    "max_frames": INT, "channel": INT, "background": TEXT,
+    "max_frames": INT, "channel": INT, "background": TEXT, "positions": TEXT, "duration": NUMBER, "fps": NUMBER,
+    "fit": TEXT,
 }
 TOP_KEYS: dict[str, Check] = {
     "name": (lambda v: isinstance(v, str) and NAME_RULE.fullmatch(v) is not None,

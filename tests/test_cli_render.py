@@ -32,13 +32,13 @@ def test_render_cli_writes_a_gif(tmp_path):
 @pytest.mark.parametrize("args, words", [
     (["-o", "{tmp}/x.bmp"], "output: unknown format '.bmp'"),
     (["-o", "{tmp}/missing/x.gif"], "does not exist"),
-    (["--input", "100", "-o", "{tmp}/x.gif"], "more than the limit of 4,096"),
-    (["--input", "20", "--max-frames", "100", "-o", "{tmp}/x.gif"], "raise --max-frames"),
+    (["--input", "100", "--positions", "all", "-o", "{tmp}/x.gif"], "more than --max-frames 4,096"),
+    (["--input", "20", "--positions", "all", "--max-frames", "100", "-o", "{tmp}/x.gif"], "raise --max-frames"),
     (["--cell-size", "2", "-o", "{tmp}/x.gif"], "--cell-size: must be between 4 and 400"),
     (["--input", "60", "--cell-size", "400", "-o", "{tmp}/x.gif"], "more than 8000 on a side"),
     ([], "give -o FILE and/or --frames DIR"),
     (["--frames", "{tmp}/nowhere/deeper"], "frames: neither directory"),
-    (["--frames", "{tmp}/new", "--input", "100"], "more than the limit of 4,096"),
+    (["--frames", "{tmp}/new", "--input", "100", "--positions", "all"], "more than --max-frames 4,096"),
 ])
 def test_render_bad_input_is_one_line_exit_2_and_no_file(tmp_path, args, words):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]

@@ -166,12 +166,13 @@ def test_the_wrote_line_gives_the_files_true_size(name, args, tmp_path):
     target = tmp_path / f"x.{name}"
     result = run("render", *args, "-o", str(target))
     assert result.exit_code == 0, result.output
-    said = re.fullmatch(r"wrote (\S+) \((?:the last of )?(\d+) frames(?: on a (\d+)x(\d+) sheet)?, (\d+)x(\d+) (px|pt)\)\n",
-                        result.stderr)
+    said = re.fullmatch(r"wrote (\S+) \((?:the last of )?(\d+) frames(?: on a (\d+)x(\d+) sheet)?, (\d+)x(\d+) (px|pt)"
+                        r"(?:, ([\d.]+) s a loop)?\)\n", result.stderr)
     assert said, result.stderr
     assert Path(said.group(1)) == target
     assert (int(said.group(5)), int(said.group(6))) == decoded_size(target, name)
     assert said.group(7) == ("pt" if name == "pdf" else "px")
+    assert (said.group(8) is None) == (name in ("pdf", "png"))  # a still or a sheet does not play
     if name == "png":  # the sheet, not one frame: its columns and rows of frames
         frames = int(said.group(2))
         columns, rows = int(said.group(3)), int(said.group(4))

@@ -37,7 +37,7 @@ def test_every_frame_outlines_its_window_over_zeros_too(size, kernel, stride, pa
                          dilation=dilation, transposed=transposed)
     except SpecError:
         assume(False)  # e.g. a window wider than the padded input
-    scene = build_scene(spec, make_view("flat", caption=False, labels=False))
+    scene = build_scene(spec, make_view("flat", caption=False, labels=False, positions="all"))  # frame t = position t
     geometry = Geometry(spec)
     base_width = min(item.width for item in scene.items if isinstance(item, Line) and item.frame is None)
     for t, frame in enumerate(geometry.frames()):

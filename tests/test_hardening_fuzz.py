@@ -29,8 +29,8 @@ def run_limited(args: list[str], cwd: Path, timeout: float = 60) -> subprocess.C
 
 @pytest.mark.parametrize("args, words", [
     (["render", "-o", "a.gif", "--dims", "1", "--input", "1000000000"],
-     "--max-frames: this spec has 999,999,998 output positions (frames), more than the limit of 4,096; --input 4098 "
-     "would work"),
+     "--input: this spec needs 3,999,999,994 index entries (outputs x kernel taps plus grid cells), more than the "
+     "limit of 4,000,000; --input 1000001 would work"),
     (["render", "-o", "a.gif", "--dims", "1", "--input", "1000000000", "--kernel", "999999999", "--max-frames", "9"],
      "--kernel: 999999999 is 999,999,999 taps per output, more than the limit of 1,000,000; --kernel 1000000"),
     (["render", "-o", "a.gif", "--dims", "1", "--input", "1000000000", "--kernel", "2", "--dilation", "999999998"],
@@ -43,9 +43,11 @@ def run_limited(args: list[str], cwd: Path, timeout: float = 60) -> subprocess.C
     (["map", "--dims", "1", "--input", "1000000000", "--max-frames", "2000000000"],
      "--input: this spec needs 3,999,999,994 index entries (outputs x kernel taps plus grid cells), more than the "
      "limit of 4,000,000; --input 1000001 would work"),
-    (["render", "--input", "64", "--kernel", "3", "--padding", "1", "-o", "x.apng", "--max-frames", "5000"],
+    (["render", "--input", "64", "--kernel", "3", "--padding", "1", "-o", "x.apng", "--max-frames", "5000",
+      "--positions", "all"],
      "--output: an animated APNG holds every frame in memory while it is written: 4,096 frames of"),
-    (["render", "--input", "64", "--kernel", "3", "--padding", "1", "-o", "x.webp", "--max-frames", "5000"],
+    (["render", "--input", "64", "--kernel", "3", "--padding", "1", "-o", "x.webp", "--max-frames", "5000",
+      "--positions", "all"],
      "more than the budget of 1 GB"),
     (["render", "-o", "a.gif", "--max-frames", "1000000000"], "--max-frames: must be between 1 and 100,000"),
     (["map", "--max-frames", "-1"], "--max-frames: must be positive, got -1"),
@@ -130,8 +132,8 @@ def test_template_errors_name_the_file_and_the_key_not_flags(tmp_path):
                      f"{path}: view.channel: must be between 0 and 0 (the layer's output channels), got 7")
     path.write_text(path.read_text().replace("channel = 7", "max_frames = 3"))
     code, output = invoke("gallery", "--templates", str(folder), "--out", str(tmp_path / "g"), "--jobs", "1")
-    one_line_refusal(code, output, f"{path}: max_frames: this spec has 9 output positions (frames), more than the "
-                                   f"limit of 3; input_size=2 would work, or raise max_frames")
+    one_line_refusal(code, output, f"{path}: max_frames: this view needs 9 frames (output positions), more than the "
+                                   f"limit of 3; raise max_frames or ask for fewer positions")
 
 
 def test_an_unknown_only_name_leaves_no_folder(tmp_path):

@@ -23,8 +23,8 @@ if any(importlib.util.find_spec(name) is None for name in NEEDED) and os.environ
 
 CELLS = [
     "from convanim import animate, make_spec\nsmall = animate(make_spec(input_size=5, kernel_size=3))\nsmall",
-    "animate(make_spec(input_size=32, kernel_size=3))  # 900 frames: 1.9 MB as SVG",
-    "animate(make_spec(input_size=40, kernel_size=3))  # 1444 frames: 3.1 MB as SVG, more as GIF",
+    "animate(make_spec(input_size=32, kernel_size=3), positions='all')  # 900 frames: 1.9 MB as SVG",
+    "animate(make_spec(input_size=40, kernel_size=3), positions='all')  # 1444 frames: 3.1 MB as SVG, more as GIF",
     "small.show(width=300)",
     "small.show(controls=True)",
 ]

@@ -223,12 +223,13 @@ def test_a_too_large_picture_suggests_a_cell_size_that_fits():
 
     spec = make_spec(dims=1, input_size=1000, kernel_size=5, padding=2)
     with pytest.raises(SpecError, match="more than 8000 on a side") as refused:
-        build_scene(spec, make_view(max_frames=2000))
+        build_scene(spec, make_view(max_frames=2000, positions="all", fit="none"))
     size = int(re.search(r"cell_size=(\d+) or less", str(refused.value)).group(1))
-    scene = build_scene(spec, make_view(max_frames=2000, cell_size=size))
+    scene = build_scene(spec, make_view(max_frames=2000, cell_size=size, positions="all"))
     assert max(scene.width, scene.height) <= 8000
     with pytest.raises(SpecError, match="too many cells to draw even at cell_size=4"):
-        build_scene(make_spec(dims=1, input_size=3000, kernel_size=5), make_view(max_frames=3000))
+        build_scene(make_spec(dims=1, input_size=3000, kernel_size=5),
+                    make_view(max_frames=3000, positions="all", fit="none"))
 
 
 def test_a_failed_write_leaves_no_file_and_keeps_the_old_one(tmp_path, monkeypatch):

@@ -35,8 +35,10 @@ class Format:
     def writer(self) -> Callable[..., None]:
         return getattr(import_module(self.module), self.function)
 
-    def write(self, scene: Any, stream: IO[Any]) -> None:
-        self.writer()(scene, stream, **self.options)
+    def write(self, scene: Any, stream: IO[Any], progress: Callable[[int, int], None] | None = None) -> None:
+        """`progress(done, total)` is called as frames are made."""
+        extra = {"progress": progress} if progress is not None else {}
+        self.writer()(scene, stream, **extra, **self.options)
 
     def check_installed(self) -> None:
         """Refuse before rendering, with the one command that installs what is missing."""

@@ -8,7 +8,7 @@ from typing import BinaryIO
 import numpy as np
 from PIL import GifImagePlugin, Image
 
-from convanim.backends.raster import Rasterizer
+from convanim.backends.raster import ProgressHook, Rasterizer
 from convanim.primitives import Scene
 
 KEEP = 255  # palette index meaning "unchanged" in a delta frame, or "transparent" in a transparent GIF
@@ -95,8 +95,8 @@ def _p_image(indices: np.ndarray, palette_bytes: list[int]) -> Image.Image:
     return image
 
 
-def write_gif(scene: Scene, stream: BinaryIO) -> None:
-    raster = Rasterizer(scene)
+def write_gif(scene: Scene, stream: BinaryIO, progress: ProgressHook | None = None) -> None:
+    raster = Rasterizer(scene, progress)
     quantize: Quantizer | None = None
     palette_bytes: list[int] = []
     shown: np.ndarray | None = None  # palette indices currently on screen

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, BinaryIO
 
@@ -141,9 +141,12 @@ class PdfPages:
                 artist.remove()
 
 
-def write_pdf(scene: Scene, stream: BinaryIO, frame: int | None = None) -> None:
-    """A vector still: the last frame (the whole output drawn), or `frame`."""
+def write_pdf(scene: Scene, stream: BinaryIO, frame: int | None = None,
+              progress: Callable[[int, int], None] | None = None) -> None:
+    """A vector still: the last frame (the whole output drawn), or `frame`; one page, so `progress` hears once."""
     PdfPages(scene).write(scene.frame_count - 1 if frame is None else frame, stream)
+    if progress is not None:
+        progress(1, 1)
 
 
 def page_size(scene: Scene) -> tuple[int, int]:

@@ -5,7 +5,7 @@ on every machine), and incremental: each frame recomposes only the region where 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,6 +14,8 @@ from PIL import Image, ImageDraw
 
 from convanim.fonts import font
 from convanim.primitives import Item, Line, Polygon, Scene, Text, text_plate
+
+ProgressHook = Callable[[int, int], None]  # (frames done, frames in all), called as frames are made
 
 SUPERSAMPLE = 4
 Box = tuple[int, int, int, int]  # left, top, right, bottom (exclusive)
@@ -94,8 +96,9 @@ def _union(a: Box | None, b: Box | None) -> Box | None:
 class Rasterizer:
     """Turns a scene into frames. Static runs of primitives are drawn once into premultiplied layers."""
 
-    def __init__(self, scene: Scene) -> None:
+    def __init__(self, scene: Scene, progress: ProgressHook | None = None) -> None:
         self.scene = scene
+        self.progress = progress  # called with (frames done, frames in all) after each frame
         self.size = (scene.width, scene.height)
         theme = scene.theme
         base = np.zeros((scene.height, scene.width, 4), dtype=np.uint16)
@@ -239,10 +242,15 @@ class Rasterizer:
         """Each frame as a full uint8 image (RGB, or RGBA when transparent) and the pixels (rows, columns) that
         were recomposed since the previous frame (None for the first frame: all of them). The array is reused:
         copy it to keep it."""
+        total = self.scene.frame_count
         image = _to_uint8(self.compose(0), self.scene.transparent)
+        if self.progress:
+            self.progress(1, total)
         yield image, None
         previous = self._frame_paint(0)
-        for t in range(1, self.scene.frame_count):
+        for t in range(1, total):
+            if self.progress:
+                self.progress(t + 1, total)
             current = self._frame_paint(t)
             box = _union(previous[1], current[1])
             if box is None:

@@ -8,7 +8,7 @@ from typing import BinaryIO
 
 from PIL import Image
 
-from convanim.backends.raster import Rasterizer
+from convanim.backends.raster import ProgressHook, Rasterizer
 from convanim.primitives import Scene
 from convanim.spec import SpecError
 
@@ -33,9 +33,9 @@ def check_memory(scene: Scene, fmt: str) -> None:
                         f".gif or .svg (they stream) or per-frame files (frames_dir)")
 
 
-def frame_images(scene: Scene) -> Iterator[Image.Image]:
+def frame_images(scene: Scene, progress: ProgressHook | None = None) -> Iterator[Image.Image]:
     mode = "RGBA" if scene.transparent else "RGB"
-    for image, _ in Rasterizer(scene).frames():
+    for image, _ in Rasterizer(scene, progress).frames():
         yield Image.fromarray(image.copy(), mode)
 
 
@@ -52,7 +52,7 @@ def sheet_size(scene: Scene) -> tuple[int, int]:
     return columns * scene.width + (columns - 1) * SHEET_GAP, rows * scene.height + (rows - 1) * SHEET_GAP
 
 
-def write_png_sheet(scene: Scene, stream: BinaryIO) -> None:
+def write_png_sheet(scene: Scene, stream: BinaryIO, progress: ProgressHook | None = None) -> None:
     """Every frame in a grid, row-major like the animation: one static picture for handouts and papers."""
     columns, _ = sheet_layout(scene)
     width, height = sheet_size(scene)
@@ -62,17 +62,17 @@ def write_png_sheet(scene: Scene, stream: BinaryIO) -> None:
     mode = "RGBA" if scene.transparent else "RGB"
     fill = (0, 0, 0, 0) if scene.transparent else scene.theme.background
     sheet = Image.new(mode, (width, height), fill)
-    for t, image in enumerate(frame_images(scene)):
+    for t, image in enumerate(frame_images(scene, progress)):
         row, column = divmod(t, columns)
         sheet.paste(image, (column * (scene.width + SHEET_GAP), row * (scene.height + SHEET_GAP)))
     sheet.save(stream, format="PNG", optimize=False)
 
 
-def write_animated(scene: Scene, stream: BinaryIO, fmt: str) -> None:
+def write_animated(scene: Scene, stream: BinaryIO, fmt: str, progress: ProgressHook | None = None) -> None:
     """Animated WebP (lossless) or APNG. Pillow holds every frame of both while it writes, so a request past
     `MEMORY_BUDGET` is refused before the first frame is drawn."""
     check_memory(scene, fmt)
-    frames = frame_images(scene)
+    frames = frame_images(scene, progress)
     first = next(frames)
     # WebP encodes frames as they come; Pillow's APNG writer needs a list (it ignores an iterator).
     rest = frames if fmt == "webp" else list(frames)

@@ -174,8 +174,9 @@ def _frame_animation(frame: int, scene: Scene) -> str:
             f'dur="{total / 1000:g}s" calcMode="discrete" repeatCount="{repeat}" fill="freeze"/>')
 
 
-def write_svg(scene: Scene, stream: TextIO, frame: int | None = None) -> None:
-    """The animated SVG, or with `frame` a still SVG of that one frame."""
+def write_svg(scene: Scene, stream: TextIO, frame: int | None = None, progress: object = None) -> None:
+    """The animated SVG, or with `frame` a still SVG of that one frame (`progress` is accepted like the raster
+    writers'; an SVG is quick and reports nothing)."""
     if frame is not None:
         stream.write(_still(scene, frame))
         return

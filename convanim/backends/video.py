@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from convanim.backends.raster import Rasterizer
+from convanim.backends.raster import ProgressHook, Rasterizer
 from convanim.primitives import Scene
 
 MAX_FPS = 60
@@ -60,7 +60,7 @@ def _rgb(image: np.ndarray, scene: Scene) -> np.ndarray:
     return out
 
 
-def write_video(scene: Scene, stream: BinaryIO, container: str) -> None:
+def write_video(scene: Scene, stream: BinaryIO, container: str, progress: ProgressHook | None = None) -> None:
     import av
 
     codec, options = CODECS[container]
@@ -80,7 +80,7 @@ def write_video(scene: Scene, stream: BinaryIO, container: str) -> None:
         context.colorspace = context.color_primaries = context.color_trc = BT709
         context.color_range = LIMITED_RANGE
         pts = 0
-        for (image, _), repeat in zip(Rasterizer(scene).frames(), ticks):
+        for (image, _), repeat in zip(Rasterizer(scene, progress).frames(), ticks):
             frame = av.VideoFrame.from_ndarray(_rgb(image, scene), format="rgb24").reformat(
                 format="yuv420p", src_colorspace="ITU709", dst_colorspace="ITU709")
             frame.colorspace, frame.color_range = BT709, LIMITED_RANGE
@@ -95,9 +95,9 @@ def write_video(scene: Scene, stream: BinaryIO, container: str) -> None:
         output.close()
 
 
-def write_mp4(scene: Scene, stream: BinaryIO) -> None:
-    write_video(scene, stream, "mp4")
+def write_mp4(scene: Scene, stream: BinaryIO, progress: ProgressHook | None = None) -> None:
+    write_video(scene, stream, "mp4", progress)
 
 
-def write_webm(scene: Scene, stream: BinaryIO) -> None:
-    write_video(scene, stream, "webm")
+def write_webm(scene: Scene, stream: BinaryIO, progress: ProgressHook | None = None) -> None:
+    write_video(scene, stream, "webm", progress)

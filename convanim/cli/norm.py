@@ -65,7 +65,7 @@ def norm_command(kind: str, shape: str | None, groups: int | None, sequence: boo
                 click.echo("\n\n".join(explain_norm(spec) for spec in specs))
             return
         write_outputs(animate_norm("all", tensor, groups, **view_args), output, frames_dir,
-                      options.get("output_format"))
+                      options.get("output_format"), bool(options.get("quiet")))
         return
     spec = make_norm(kind, tensor, groups, sequence=sequence, eps=DEFAULT_EPS if eps is None else eps,
                      affine=affine)
@@ -74,7 +74,8 @@ def norm_command(kind: str, shape: str | None, groups: int | None, sequence: boo
         return
     if as_json:
         raise click.UsageError("--json prints; give it without -o / --frames")
-    write_outputs(animate_norm(spec, **view_args), output, frames_dir, options.get("output_format"))
+    write_outputs(animate_norm(spec, **view_args), output, frames_dir, options.get("output_format"),
+                  bool(options.get("quiet")))
 
 
 @click.command("dropout", epilog=examples(
@@ -104,7 +105,7 @@ def dropout_command(p: float, shape: str | None, steps: int, seed: int, as_json:
     if as_json:
         raise click.UsageError("--json prints; give it without -o / --frames")
     write_outputs(FigureAnimation(spec, make_view(**given_view_args(options)), "dropout"), output, frames_dir,
-                  options.get("output_format"))
+                  options.get("output_format"), bool(options.get("quiet")))
 
 
 COMMANDS = (norm_command, dropout_command)

@@ -30,7 +30,8 @@ FLAGS: dict[str, str] = {
     "templates": "--templates", "clean": "--clean", "frames_dir": "--frames", "expansion": "--expansion",
     "multiplier": "--multiplier", "out_dir": "--out", "format": "--format",
     "kind": "KIND", "shape": "--shape", "sequence": "--sequence", "eps": "--eps", "affine": "--affine", "p": "--p",
-    "steps": "--steps", "seed": "--seed",
+    "steps": "--steps", "seed": "--seed", "positions": "--positions", "duration": "--duration", "fps": "--fps",
+    "fit": "--fit", "quiet": "--quiet",
 }
 _NAMED = re.compile(r"(?<![\w-])(\w+):")  # `name:` names a parameter, at the start or within
 _SNAKE_NAMES = re.compile(r"\b(" + "|".join(sorted((n for n in FLAGS if "_" in n), key=len, reverse=True)) + r")\b")
@@ -115,6 +116,7 @@ output_options = _apply([
     click.option("--frames", "frames_dir", type=click.Path(file_okay=False),
                  help="Also write numbered per-frame PNG, SVG and PDF files into this directory, and print the "
                       "beamer line that plays them."),
+    click.option("-q", "--quiet", is_flag=True, default=False, help="No progress bar and no 'wrote' line."),
 ])
 
 # Every view option defaults to None here: the library's `make_view` defaults apply, the same for every command.
@@ -129,7 +131,18 @@ view_options = _apply([
     click.option("--labels/--no-labels", default=None, help="Plane names and shapes."),
     click.option("--cell-size", type=int, help="Pixels per cell [default: from the grid size]."),
     click.option("--scale", type=float, help="Scale everything, e.g. 2 for a high-DPI screen [default: 1]."),
-    click.option("--seconds-per-frame", type=float, help="Frame duration [default: 1]."),
+    click.option("--seconds-per-frame", type=float, help="Frame duration [default: 1, faster when a loop would "
+                                                          "last over 60 s]."),
+    click.option("--fps", type=float, help="Frames a second (another way to give --seconds-per-frame)."),
+    click.option("--duration", type=float, metavar="SECONDS",
+                 help="One loop in seconds, shared by the frames (instead of a frame rate)."),
+    click.option("--positions", metavar="WHICH",
+                 help="Output positions to show: all, row R, column C, corners, every K, first N, or a region "
+                      "A:B,C:D (one range per axis) [default: all when few, else the first few and the last along "
+                      "each axis]."),
+    click.option("--fit", metavar="BOX", help="Scale the whole figure, text included, to fill a box: 1920x1080, "
+                                              "1080p, 4k... or none [default: a default-sized figure is kept "
+                                              "within 1920x1080]."),
     click.option("--loop", type=int, help="Times to loop; 0 loops forever [default: 0]."),
     click.option("--pause", type=float, help="Extra seconds on the last frame [default: 0]."),
     click.option("--transparent", is_flag=True, default=None, help="Transparent background."),
@@ -141,8 +154,8 @@ view_options = _apply([
                                              "planes drawn), the others at the last position."),
 ])
 VIEW_OPTION_NAMES = ("view", "theme", "numbers", "caption", "labels", "cell_size", "scale", "seconds_per_frame",
-                     "loop", "pause", "transparent", "max_frames", "channel",
-                     "background")
+                     "loop", "pause", "transparent", "max_frames", "channel", "background", "fps", "duration",
+                     "positions", "fit")
 
 
 def given_view_args(options: dict[str, Any]) -> dict[str, Any]:
@@ -196,10 +209,13 @@ def check_output_path(output: str, output_format: str | None = None) -> None:
         raise write_error("output", path, error) from None
 
 
-def write_outputs(animation: Any, output: str | None, frames_dir: str | None,
-                  output_format: str | None = None) -> None:
+def write_outputs(animation: Any, output: str | None, frames_dir: str | None, output_format: str | None = None,
+                  quiet: bool = False) -> None:
     """Check both destinations before writing either, then write the file (or standard output) and/or the
-    per-frame files. Status lines go to stderr, so that standard output carries only the file or the beamer line."""
+    per-frame files, with a progress bar on a terminal's stderr (see `convanim.progress`). Status lines go to
+    stderr, so that standard output carries only the file or the beamer line."""
+    from convanim.progress import Progress
+
     if output is None and frames_dir is None:
         raise click.UsageError("give -o FILE and/or --frames DIR")
     if output == STDOUT:
@@ -208,26 +224,29 @@ def write_outputs(animation: Any, output: str | None, frames_dir: str | None,
         check_output_path(output, output_format)
     if frames_dir is not None and not (Path(frames_dir).is_dir() or Path(frames_dir).absolute().parent.is_dir()):
         raise SpecError(f"frames_dir: neither directory {frames_dir!r} nor its parent exists")
+    stream = None if quiet else sys.stderr
     if output == STDOUT:
         assert output_format is not None
-        data = animation.to_bytes(output_format)  # whole before the first byte: a refusal leaves no partial output
+        with Progress(f"rendering {output_format.lower()}", stream) as bar:
+            data = animation.to_bytes(output_format, progress=bar.update)  # whole first: a refusal writes nothing
         stdout = click.get_binary_stream("stdout")
         stdout.write(data)
         stdout.flush()
-        click.echo(f"wrote {output_format.lower()} to standard output ({_described(animation, output_format)})",
-                   err=True)
+        if not quiet:
+            click.echo(f"wrote {output_format.lower()} to standard output ({_described(animation, output_format)})",
+                       err=True)
     elif output is not None:
-        written = animation.save(output, output_format)
-        click.echo(f"wrote {written} ({_described(animation, output_format or Path(output).suffix)})", err=True)
+        with Progress(f"rendering {Path(output).name}", stream) as bar:
+            written = animation.save(output, output_format, progress=bar.update)
+        if not quiet:
+            click.echo(f"wrote {written} ({_described(animation, output_format or Path(output).suffix)})", err=True)
     if frames_dir is not None:
-        line = animation.save_frames(frames_dir, progress=_progress if sys.stderr.isatty() else None)
-        click.echo(f"wrote {animation.frame_count} PNG, SVG and PDF frames to {frames_dir}; in beamer "
-                   f"(\\usepackage{{animate}}):", err=True)
+        with Progress(f"writing frames to {frames_dir}", stream) as bar:
+            line = animation.save_frames(frames_dir, progress=bar.update)
+        if not quiet:
+            click.echo(f"wrote {animation.frame_count} PNG, SVG and PDF frames to {frames_dir}; in beamer "
+                       f"(\\usepackage{{animate}}):", err=True)
         click.echo(line)
-
-
-def _progress(done: int, total: int) -> None:
-    click.echo(f"\rframes: {done}/{total}" + ("\n" if done == total else ""), err=True, nl=False)
 
 
 def _check_stdout(output_format: str | None, frames_dir: str | None) -> None:
@@ -243,7 +262,7 @@ def _check_stdout(output_format: str | None, frames_dir: str | None) -> None:
 
 
 def _described(animation: Any, format: str) -> str:
-    """`9 frames, 420x310 px`: the frame count and the file's own size."""
+    """`9 frames, 420x310 px, 9 s a loop`: the frame count, the file's own size and how long it plays."""
     from convanim.backends import format_named
 
     fmt = format_named(format)
@@ -256,4 +275,5 @@ def _described(animation: Any, format: str) -> str:
 
         columns, rows = sheet_layout(animation.scene)
         frames += f" on a {columns}x{rows} sheet"
-    return f"{frames}, {width}x{height} {fmt.unit}"
+    timing = "" if fmt.name in ("pdf", "png") else f", {animation.loop_seconds:g} s a loop"
+    return f"{frames}, {width}x{height} {fmt.unit}{timing}"

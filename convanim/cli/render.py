@@ -30,7 +30,8 @@ from convanim.errors import SpecError
 @click.option("--template", help="Start from a template (a name from 'convanim list', or a .toml file); "
                                  "options given here override it.")
 @view_options
-def render_command(output: str | None, output_format: str | None, frames_dir: str | None, template: str | None,
+def render_command(output: str | None, output_format: str | None, frames_dir: str | None, quiet: bool,
+                   template: str | None,
                    **options: Any) -> None:
     """Render an animation of the spec to a file (and/or per-frame files).
 
@@ -58,13 +59,13 @@ def render_command(output: str | None, output_format: str | None, frames_dir: st
                                 f"(use '{use}')")
             view = make_view(**{**view_args, **given_view_args(options)})
             if chosen.figure:
-                write_outputs(figure_animation(chosen, view), output, frames_dir, output_format)
+                write_outputs(figure_animation(chosen, view), output, frames_dir, output_format, quiet)
                 return
-            write_outputs(StagedAnimation(chosen.staged_block, view), output, frames_dir, output_format)
+            write_outputs(StagedAnimation(chosen.staged_block, view), output, frames_dir, output_format, quiet)
             return
     view = make_view(**{**view_args, **given_view_args(options)})
-    write_outputs(Animation(spec_from_options(spec_given, base=base), view), output, frames_dir,
-                  output_format)
+    write_outputs(Animation(spec_from_options(spec_given, base=base), view), output, frames_dir, output_format,
+                  quiet)
 
 
 COMMANDS = (render_command,)

@@ -15,7 +15,8 @@ def _save(block: Any, output: str | None, output_format: str | None, frames_dir:
     from convanim.animation import StagedAnimation
     from convanim.view import make_view
 
-    write_outputs(StagedAnimation(block, make_view(**given_view_args(options))), output, frames_dir, output_format)
+    write_outputs(StagedAnimation(block, make_view(**given_view_args(options))), output, frames_dir, output_format,
+                  bool(options.get("quiet")))
 
 
 def _size(text: str) -> Any:

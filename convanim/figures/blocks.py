@@ -32,6 +32,7 @@ from convanim.figures.stacks import (
     stack_outlines,
 )
 from convanim.geometry import REAL, Geometry, channel_inputs
+from convanim.positions import Positions
 from convanim.primitives import OBLIQUE, Item, Line, Text
 from convanim.spec import ConvSpec, SpecError
 from convanim.view import ViewSpec
@@ -136,7 +137,8 @@ def stage_steps(block: StagedBlock, view: ViewSpec) -> list[tuple[int, int, int,
         if budget < 1:
             raise SpecError(f"max_frames: {view.max_frames:,} frames are not enough for every stage; raise "
                             f"max_frames")
-        plan = frame_plan(Geometry(stage.spec).frame_count, stage.spec.out_channels, unswept, limit=budget,
+        every = Positions(tuple(range(Geometry(stage.spec).frame_count)), "")  # a block's stages are small
+        plan = frame_plan(every, stage.spec.out_channels, unswept, limit=budget,
                           shown=drawn_channels(stage.spec.out_channels))
         steps += [(s, p, oc, plan.note) for p, oc in plan.steps]
     return steps

@@ -14,6 +14,7 @@ from convanim.describe import pytorch_code
 from convanim.figures.canvas import finish, shape_str, style_for
 from convanim.figures.captions import caption_lines, elision_notes, grid_note, layer_note, read_phrase
 from convanim.figures.channel_numbers import numbers_limit_note
+from convanim.figures.cuts import AxisCut, cut_axis
 from convanim.figures.frames import frame_plan
 from convanim.figures.occlusion import hide_under_planes
 from convanim.figures.stacks import (
@@ -24,18 +25,33 @@ from convanim.figures.stacks import (
     place_stacks,
     reach_items,
     shade_items,
+    stack_cell,
     stack_items,
     stack_outlines,
 )
 from convanim.geometry import REAL, Geometry, channel_inputs
+from convanim.positions import resolve_positions
 from convanim.primitives import OBLIQUE, Item
 from convanim.spec import ConvSpec, SpecError
 from convanim.theme import RGB
 from convanim.view import ViewSpec
 
 
+def plane_cuts(geometry: Geometry, positions: list[int]) -> tuple[tuple[AxisCut, AxisCut], tuple[AxisCut, AxisCut]]:
+    """How a 2d grid's and output's long rows and columns are drawn, keeping what the shown positions touch."""
+    frames = [geometry.frame(p) for p in positions]
+    grid = np.concatenate([f.grid for f in frames])
+    outputs = np.array([f.output for f in frames])
+    grid_cuts = (cut_axis(geometry.grid_shape[0], grid[:, 0].tolist()),
+                 cut_axis(geometry.grid_shape[1], grid[:, 1].tolist()))
+    out_cuts = (cut_axis(geometry.output_shape[0], outputs[:, 0].tolist()),
+                cut_axis(geometry.output_shape[1], outputs[:, 1].tolist()))
+    return grid_cuts, out_cuts
+
+
 def input_shape(spec: ConvSpec, geometry: Geometry, fills: tuple[RGB, ...], name: str = "input",
-                channels: tuple[int, ...] | None = None) -> StackShape:
+                channels: tuple[int, ...] | None = None,
+                cuts: tuple[AxisCut, AxisCut] | None = None) -> StackShape:
     """The input channels (all, or the drawn `channels`) as planes of the (2d) drawn grid, with the padding before
     element (0, 0) as offset; `fills` has one entry per input channel."""
     real = geometry.grid_zero == REAL
@@ -50,7 +66,7 @@ def input_shape(spec: ConvSpec, geometry: Geometry, fills: tuple[RGB, ...], name
     spaced = grouped and per_in > 1  # depthwise planes are each their own group: no extra room needed
     return StackShape(real, offset, tuple(fills[c] for c in drawn), names, notes,
                       channels=drawn if elided else (), total=spec.in_channels if elided else 0,
-                      groups=tuple(c // per_in for c in drawn) if spaced else ())
+                      groups=tuple(c // per_in for c in drawn) if spaced else (), cuts=cuts)
 
 
 def build_channels_scene(spec: ConvSpec, view: ViewSpec):
@@ -63,16 +79,22 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
         raise SpecError(f"channel: must be between 0 and {spec.out_channels - 1}, got {focus}")
     out_drawn = drawn_channels(spec.out_channels, focus)
     in_drawn = drawn_channels(spec.in_channels, reads[focus][0])
-    plan = frame_plan(geometry.frame_count, spec.out_channels, view, shown=out_drawn)
-    grid_rows, grid_cols = geometry.grid_shape
+    plan = frame_plan(resolve_positions(view.positions, geometry.output_shape, view.max_frames), spec.out_channels,
+                      view, shown=out_drawn)
+    grid_cuts, out_cuts = plane_cuts(geometry, sorted({p for p, _ in plan.steps}))
     out_rows, out_cols = geometry.output_shape
-    style = style_for(view, 2 * max(grid_rows, grid_cols, out_rows, out_cols) + 4)
+    extent = 2 * max(grid_cuts[0].extent, grid_cuts[1].extent, out_cuts[0].extent, out_cuts[1].extent) + 4
+    tallest = max((grid_cuts, in_drawn, spec.in_channels), (out_cuts, out_drawn, spec.out_channels),
+                  key=lambda side: len(side[1]) * side[0][0].extent)
+    style = style_for(view, extent, stack_cell(view, extent, tallest[0][0].extent, tallest[0][1].extent,
+                                               len(tallest[1]), int(len(tallest[1]) < tallest[2])))
     grouped = spec.groups > 1 and not spec.is_pool
     per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
     oblique = view.view == "oblique"
 
     source = input_shape(spec, geometry, tuple(group_fill(theme, c // per_in) if grouped else theme.input_fill
-                                               for c in range(spec.in_channels)), channels=in_drawn)
+                                               for c in range(spec.in_channels)), channels=in_drawn,
+                         cuts=_elided(grid_cuts))
     out_elided = len(out_drawn) < spec.out_channels
     target = StackShape(np.ones((out_rows, out_cols), bool), (0, 0),
                         tuple(group_fill(theme, oc // per_out, theme.output_fill) if grouped else theme.output_fill
@@ -82,7 +104,8 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
                               for oc in out_drawn),
                         channels=out_drawn if out_elided else (), total=spec.out_channels if out_elided else 0,
                         labels_right=oblique,
-                        groups=tuple(oc // per_out for oc in out_drawn) if grouped and per_out > 1 else ())
+                        groups=tuple(oc // per_out for oc in out_drawn) if grouped and per_out > 1 else (),
+                        cuts=_elided(out_cuts))
     inputs, outputs = place_stacks([source, target], view, style)
 
     shades: list[Item] = []
@@ -112,7 +135,7 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
         items += shade_items(outputs, [(out_plane, *geometry.frame(p).output)], t, theme, style)
     items += links
     title = pytorch_code(spec).removeprefix("nn.")
-    notes = [layer_note(spec)] + elision_notes(spec, in_drawn, out_drawn) + ([plan.note] if plan.note else [])
+    notes = [layer_note(spec)] + elision_notes(spec, in_drawn, out_drawn) + plan.notes
     notes += [numbers_limit_note(spec)] if view.numbers else []
     captions = caption_lines(title, notes, tuple(frame_titles), style, theme) if view.caption else []
     return finish(items, captions, view, style, len(plan.steps), title, tuple(frame_titles))
@@ -128,3 +151,8 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
 
 
 
+
+
+def _elided(cuts: tuple[AxisCut, AxisCut]) -> tuple[AxisCut, AxisCut] | None:
+    """The cuts of a plane with an elided axis; None for a plane drawn whole."""
+    return cuts if any(c.elided for c in cuts) else None

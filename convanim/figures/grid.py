@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from convanim.figures.canvas import Style
@@ -48,13 +50,14 @@ def _edge(start, end, solid: bool, theme: Theme, style: Style) -> Line:
     return Line(start, end, theme.zero_outline, style.line_width, dash=style.dash)
 
 
-def window_lines(cells: list[tuple[int, int]], x0: float, y0: float, z: float, theme: Theme, style: Style,
+def window_lines(cells: Sequence[tuple[float, float]], x0: float, y0: float, z: float, theme: Theme, style: Style,
                  frame: int) -> list[Item]:
     """The window as a block, as the classic figures draw it: solid borders round each of its (row, col) cells, also
     over padding and inserted zeros (whose own lines are dashed), and its outline, where a tap cell meets a cell
     outside the window, drawn bolder."""
     taps = set(cells)
-    edges: dict[tuple[tuple[int, int], tuple[int, int]], bool] = {}  # (from, to) in (row, col) corners -> outline
+    Corner = tuple[float, float]
+    edges: dict[tuple[Corner, Corner], bool] = {}  # (from, to) in (row, col) corners -> outline
     for r, c in sorted(taps):
         for a, b, neighbour in (((r, c), (r, c + 1), (r - 1, c)), ((r + 1, c), (r + 1, c + 1), (r + 1, c)),
                                 ((r, c), (r + 1, c), (r, c - 1)), ((r, c + 1), (r + 1, c + 1), (r, c + 1))):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from convanim.figures.canvas import Style
 from convanim.primitives import Item, Text
 from convanim.theme import Theme
@@ -29,10 +31,15 @@ def label_items(lines: tuple[str, str, str], corner: tuple[float, float, float],
     return items
 
 
-def caption_items(title: str, frame_titles: tuple[str, ...], style: Style, theme: Theme) -> list[Text]:
-    """Caption lines in pixels relative to the caption's top centre; `finish` moves them under the figure."""
+def caption_items(title: str, frame_titles: tuple[str, ...], style: Style, theme: Theme,
+                  notes: Sequence[str] = ()) -> list[Text]:
+    """Caption lines in pixels relative to the caption's top centre; `finish` moves them under the figure. `notes`
+    (static, e.g. which positions are shown) go between the title and the frame's line."""
     line = style.caption_font * 1.45
     items = [Text((0.0, 0.0, 0.0), title, style.caption_font, theme.text, "ma", screen=True)]
-    items += [Text((0.0, line, 0.0), text, style.caption_font * 0.9, theme.muted_text, "ma", frame=t, screen=True)
+    items += [Text((0.0, line * (i + 1), 0.0), note, style.caption_font * 0.9, theme.muted_text, "ma", screen=True)
+              for i, note in enumerate(notes)]
+    row = line * (len(notes) + 1)
+    items += [Text((0.0, row, 0.0), text, style.caption_font * 0.9, theme.muted_text, "ma", frame=t, screen=True)
               for t, text in enumerate(frame_titles)]
     return items

@@ -15,12 +15,14 @@ import numpy as np
 from convanim.describe import pytorch_code
 from convanim.figures.canvas import Style, finish, shape_str, style_for
 from convanim.figures.captions import caption_lines, elision_notes, layer_note, numbers_note, read_phrase
+from convanim.figures.cuts import GAP_CELLS, LONG_TIME_AXIS, AxisCut, cut_axis, gap_word
 from convanim.figures.frames import frame_plan
 from convanim.figures.grid import grid_lines, window_lines
 from convanim.figures.labels import label_items
 from convanim.figures.plane import _connectors, _lift
 from convanim.figures.stacks import drawn_channels, group_fill
 from convanim.geometry import REAL, Geometry, channel_inputs
+from convanim.positions import resolve_positions
 from convanim.primitives import Item, Line, Polygon, Text, quad
 from convanim.spec import ConvSpec, SpecError
 from convanim.theme import Theme
@@ -66,36 +68,44 @@ def build_sequence_scene(spec: ConvSpec, view: ViewSpec):
         raise SpecError(f"channel: must be between 0 and {spec.out_channels - 1}, got {focus}")
     in_rows = Rows(drawn_channels(spec.in_channels, reads[focus][0], MAX_ROWS))
     out_rows = Rows(drawn_channels(spec.out_channels, focus, MAX_ROWS))
-    plan = frame_plan(geometry.frame_count, spec.out_channels, view, shown=out_rows.drawn)
+    plan = frame_plan(resolve_positions(view.positions, geometry.output_shape, view.max_frames), spec.out_channels,
+                      view, shown=out_rows.drawn)
     steps, out_steps = geometry.grid_shape[0], geometry.output_shape[0]
-    style = style_for(view, max(steps, out_steps, round(in_rows.height + out_rows.height)) + 2)
+    shown = [geometry.frame(p) for p in sorted({p for p, _ in plan.steps})]
+    time = cut_axis(steps, [int(g) for f in shown for g in f.grid[:, 0]], LONG_TIME_AXIS)
+    out_time = cut_axis(out_steps, [f.output[0] for f in shown], LONG_TIME_AXIS)
+    width, out_width = time.extent, out_time.extent  # drawn lengths, in cells
+    style = style_for(view, max(width, out_width, round(in_rows.height + out_rows.height)) + 2)
     oblique = view.view == "oblique"
     grouped = spec.groups > 1 and not spec.is_pool
     per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
 
     if oblique:
-        out_x, out_y = (steps - out_steps) / 2, (in_rows.height - out_rows.height) / 2
-        out_z = _lift(round(in_rows.height), steps, round(out_rows.height), out_steps, out_x, out_y)
+        out_x, out_y = (width - out_width) / 2, (in_rows.height - out_rows.height) / 2
+        out_z = _lift(round(in_rows.height), width, round(out_rows.height), out_width, out_x, out_y)
     else:
-        out_x, out_y, out_z = steps + 4.0, (in_rows.height - out_rows.height) / 2, 0.0
+        out_x, out_y, out_z = width + 4.0, (in_rows.height - out_rows.height) / 2, 0.0
 
     real_steps = geometry.grid_zero == REAL
     items: list[Item] = []
     for ic in in_rows.drawn:
         fill = group_fill(theme, ic // per_in) if grouped else theme.input_fill
-        for t in range(steps):
-            items.append(Polygon(quad(t, in_rows.y[ic], 0.0), fill if real_steps[t] else theme.zero_fill))
+        for t in time.kept:
+            items.append(Polygon(quad(time.at(t), in_rows.y[ic], 0.0), fill if real_steps[t] else theme.zero_fill))
     for top, count in in_rows.runs():
-        items += grid_lines(np.repeat(real_steps[None, :], count, axis=0), 0.0, top, 0.0, theme, style)
-    items += _gap_markers(in_rows, steps, 0.0, 0.0, 0.0, view, theme, style)
+        for s0, s1 in time.segments():
+            items += grid_lines(np.repeat(real_steps[None, s0:s1], count, axis=0), time.at(s0), top, 0.0, theme,
+                                style)
+    items += _gap_markers(in_rows, width, 0.0, 0.0, 0.0, view, theme, style)
+    items += _time_gaps(time, in_rows.height, (0.0, 0.0, 0.0), view, style)
     if view.labels:
         note = f"time × channels{', padded ' + str(steps) if steps != spec.input_size[0] else ''}"
-        items += label_items(("input", shape_str((spec.input_size[0], spec.in_channels)), note), (0.0, 0.0, 0.0),
-                             oblique, style, theme)
-        items += label_items(("output", shape_str((out_steps, spec.out_channels)), ""), (out_x, out_y, out_z),
-                             oblique, style, theme)
-        items += _row_labels(in_rows, steps, 0.0, 0.0, 0.0, per_in, grouped, theme, style)
-        items += _row_labels(out_rows, out_steps, out_x, out_y, out_z, per_out, grouped, theme, style)
+        items += label_items(("input", shape_str((spec.input_size[0], spec.in_channels)),
+                              "\n".join([note, *_gap_notes(time)])), (0.0, 0.0, 0.0), oblique, style, theme)
+        items += label_items(("output", shape_str((out_steps, spec.out_channels)), "\n".join(_gap_notes(out_time))),
+                             (out_x, out_y, out_z), oblique, style, theme)
+        items += _row_labels(in_rows, width, 0.0, 0.0, 0.0, per_in, grouped, theme, style)
+        items += _row_labels(out_rows, out_width, out_x, out_y, out_z, per_out, grouped, theme, style)
 
     frame_titles = []
     connectors: list[Item] = []
@@ -104,37 +114,42 @@ def build_sequence_scene(spec: ConvSpec, view: ViewSpec):
         frame = geometry.frame(p)
         read = reads[oc]
         drawn_read = [ic for ic in read if ic in in_rows.y]
-        shades += [Polygon(quad(int(g[0]), in_rows.y[ic], 0.0), theme.shade, theme.shade_opacity, t)
+        shades += [Polygon(quad(time.at(int(g[0])), in_rows.y[ic], 0.0), theme.shade, theme.shade_opacity, t)
                    for ic in drawn_read for g in frame.grid]
+        window = [time.at(int(g[0])) for g in frame.grid]
         for ic in drawn_read:
-            shades += window_lines([(0, int(g[0])) for g in frame.grid], 0.0, in_rows.y[ic], 0.0, theme, style, t)
-        shades += _gap_crossings(in_rows, read, frame.grid, t, theme, style)
+            shades += window_lines([(0, x) for x in window], 0.0, in_rows.y[ic], 0.0, theme, style, t)
+        shades += _gap_crossings(in_rows, read, window, t, theme, style)
         if oblique and drawn_read:
-            cells = [(in_rows.y[ic], int(g[0])) for ic in (drawn_read[0], drawn_read[-1]) for g in frame.grid]
-            connectors += _connectors(cells, (out_rows.y[oc], frame.output[0]), out_x, out_y, out_z, theme, style,
-                                      t)
+            cells = [(in_rows.y[ic], time.at(int(g[0]))) for ic in (drawn_read[0], drawn_read[-1])
+                     for g in frame.grid]
+            connectors += _connectors(cells, (out_rows.y[oc], out_time.at(frame.output[0])), out_x, out_y, out_z,
+                                      theme, style, t)
         frame_titles.append(f"frame {t + 1}/{len(plan.steps)}: output channel {oc} at step {frame.output[0]} "
                             f"reads {read_phrase(read, len(drawn_read), spec.in_channels)}")
     items += shades + connectors
     for oc in out_rows.drawn:
-        for t in range(out_steps):
-            items.append(Polygon(quad(out_x + t, out_y + out_rows.y[oc], out_z),
+        for t in out_time.kept:
+            items.append(Polygon(quad(out_x + out_time.at(t), out_y + out_rows.y[oc], out_z),
                                  group_fill(theme, oc // per_out, theme.output_fill) if grouped else theme.output_fill))
     for top, count in out_rows.runs():
-        items += grid_lines(np.ones((count, out_steps), bool), out_x, out_y + top, out_z, theme, style)
-    items += _gap_markers(out_rows, out_steps, out_x, out_y, out_z, view, theme, style)
+        for s0, s1 in out_time.segments():
+            items += grid_lines(np.ones((count, s1 - s0), bool), out_x + out_time.at(s0), out_y + top, out_z, theme,
+                                style)
+    items += _gap_markers(out_rows, out_width, out_x, out_y, out_z, view, theme, style)
+    items += _time_gaps(out_time, out_rows.height, (out_x, out_y, out_z), view, style)
     for t, (p, oc) in enumerate(plan.steps):
-        items.append(Polygon(quad(out_x + geometry.frame(p).output[0], out_y + out_rows.y[oc], out_z), theme.shade,
-                             theme.shade_opacity, t))
+        items.append(Polygon(quad(out_x + out_time.at(geometry.frame(p).output[0]), out_y + out_rows.y[oc], out_z),
+                             theme.shade, theme.shade_opacity, t))
 
     title = pytorch_code(spec).removeprefix("nn.")
     notes = [layer_note(spec)] + elision_notes(spec, in_rows.drawn, out_rows.drawn)
-    notes += ([plan.note] if plan.note else []) + numbers_note(view)
+    notes += plan.notes + numbers_note(view)
     captions = caption_lines(title, notes, tuple(frame_titles), style, theme) if view.caption else []
     return finish(items, captions, view, style, len(plan.steps), title, tuple(frame_titles))
 
 
-def _gap_markers(rows: Rows, cols: int, x: float, y: float, z: float, view: ViewSpec, theme: Theme,
+def _gap_markers(rows: Rows, cols: float, x: float, y: float, z: float, view: ViewSpec, theme: Theme,
                  style: Style) -> list[Item]:
     """A "⋮" in the middle of each gap and, with labels, "N more channels (a-b)" where the row labels run."""
     items: list[Item] = []
@@ -148,16 +163,31 @@ def _gap_markers(rows: Rows, cols: int, x: float, y: float, z: float, view: View
     return items
 
 
-def _gap_crossings(rows: Rows, read: Sequence[int], window: np.ndarray, frame: int, theme: Theme,
+def _time_gaps(time: AxisCut, height: float, corner: tuple[float, float, float], view: ViewSpec,
+               style: Style) -> list[Item]:
+    """"⋯" in each gap of an elided time axis (the plane's label says how many steps it leaves out: beside the
+    grid, the words would run into the rows and their labels)."""
+    x, y, z = corner
+    return [Text((x + start + GAP_CELLS / 2, y + height / 2, z), "⋯", style.label_font * 1.2, view.theme.muted_text,
+                 "mm", bold=True) for start, _, _ in time.gaps]
+
+
+def _gap_notes(time: AxisCut) -> list[str]:
+    """"⋯ 991 more steps (12-1002)": a label line for each gap of an elided time axis."""
+    return [f"⋯ {gap_word(last - first + 1, 'step')} ({first}-{last})" for _, first, last in time.gaps]
+
+
+def _gap_crossings(rows: Rows, read: Sequence[int], window: list[float], frame: int, theme: Theme,
                    style: Style) -> list[Item]:
-    """Dashed lines along the window's two edges through each gap whose left-out channels the filter reads."""
-    left, right = int(window[:, 0].min()), int(window[:, 0].max()) + 1
+    """Dashed lines along the window's two edges (drawn x of its cells) through each gap whose left-out channels
+    the filter reads."""
+    left, right = min(window), max(window) + 1
     return [Line((x, top, 0.0), (x, top + GAP_ROWS, 0.0), theme.connector, style.connector_width, style.dash, 0.8,
                  frame)
             for top, first, last in rows.gaps if any(first <= c <= last for c in read) for x in (left, right)]
 
 
-def _row_labels(rows: Rows, cols: int, x: float, y: float, z: float, per_group: int, grouped: bool, theme: Theme,
+def _row_labels(rows: Rows, cols: float, x: float, y: float, z: float, per_group: int, grouped: bool, theme: Theme,
                 style: Style) -> list[Item]:
     """`c0`, `c1`, ... right of each drawn channel row; grouped: `c2 g1`, its group."""
     return [Text((x + cols + 0.25, y + rows.y[r] + 0.5, z), f"c{r}" + (f" g{r // per_group}" if grouped else ""),

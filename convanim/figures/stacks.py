@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from convanim.figures.canvas import Style
+from convanim.figures.cuts import GAP_CELLS, AxisCut, gap_notes
 from convanim.figures.grid import grid_lines, window_lines
 from convanim.fonts import font
 from convanim.primitives import FLAT, OBLIQUE, Item, Line, Polygon, Projection, Text, quad
@@ -21,6 +22,7 @@ MAX_PLANES = 8  # a stack of up to this many channels is drawn in full; see `dra
 CONNECTOR_ROOM = 1.5  # cells between stacks, in place of labels, where connectors run
 MARKER_ROOM = 1.3  # extra cells of height for the "⋮ N more channels" marker in a gap of an elided stack
 GROUP_ROOM = 0.9  # extra cells of height between the groups of a grouped stack, so that they read as groups
+STACK_HEIGHT = 700  # pixels a stack may take at the default cell size: a 1080p slide less the caption
 
 
 def drawn_channels(count: int, focus: int = 0, limit: int = MAX_PLANES) -> tuple[int, ...]:
@@ -55,6 +57,15 @@ class PlaneStack:
     markers: tuple[tuple[tuple[float, float, float], tuple[float, float, float], str], ...] = ()  # (label point,
     # glyph point, text) of each gap's "⋮ N more channels"
     labels_right: bool = False  # labels right of the planes (keeps the way clear for connectors coming from the left)
+    cuts: tuple[AxisCut, AxisCut] | None = None  # how long rows and columns are drawn (None: whole)
+
+    @property
+    def row_cut(self) -> AxisCut:
+        return self.cuts[0] if self.cuts else AxisCut(self.real.shape[-2])
+
+    @property
+    def col_cut(self) -> AxisCut:
+        return self.cuts[1] if self.cuts else AxisCut(self.real.shape[-1])
 
     def plane(self, channel: int) -> int | None:
         """The plane drawing a channel, or None if the channel is left out."""
@@ -63,16 +74,19 @@ class PlaneStack:
         return self.channels.index(channel) if channel in self.channels else None
 
     @property
-    def rows(self) -> int:
-        return self.real.shape[-2]
+    def rows(self) -> float:
+        """Drawn height of a plane, in cells (its true row count unless long rows are elided)."""
+        return self.cuts[0].extent if self.cuts else self.real.shape[-2]
 
     @property
-    def cols(self) -> int:
-        return self.real.shape[-1]
+    def cols(self) -> float:
+        return self.cuts[1].extent if self.cuts else self.real.shape[-1]
 
     def cell(self, plane: int, row: int, col: int) -> tuple[float, float, float]:
-        """Model corner of a drawn-grid cell of one plane."""
+        """Model corner of a drawn-grid cell of one plane (a boundary past a drawn cell is its far edge)."""
         x, y, z = self.origins[plane]
+        if self.cuts:
+            return x + self.cuts[1].edge(col), y + self.cuts[0].edge(row), z
         return x + col, y + row, z
 
     def element(self, plane: int, row: int, col: int) -> tuple[float, float, float]:
@@ -94,13 +108,15 @@ class StackShape:
     total: int = 0  # channels in the tensor, when elided
     labels_right: bool = False  # labels right of the planes, not left
     groups: tuple[int, ...] = ()  # group of each plane, when a grouped layer's groups span several planes
+    cuts: tuple[AxisCut, AxisCut] | None = None  # how long rows and columns are drawn (None: whole)
+    unit: str = "channels"  # what the planes are, for the "⋮ N more channels" marker
 
 
 def base_projection(view: ViewSpec) -> Projection:
     return OBLIQUE if view.view == "oblique" else FLAT
 
 
-def _plane_span(rows: int, cols: int, p: Projection) -> tuple[float, float, float, float, float]:
+def _plane_span(rows: float, cols: float, p: Projection) -> tuple[float, float, float, float, float]:
     """(left, right, top, bottom, tallest vertical chord) of a plane's outline in cell units, z = 0."""
     corners = [p.unit((x, y, 0)) for x, y in ((0, 0), (cols, 0), (cols, rows), (0, rows))]
     xs = [c[0] for c in corners]
@@ -113,6 +129,17 @@ def _plane_span(rows: int, cols: int, p: Projection) -> tuple[float, float, floa
                 hits += [y0, y1] if abs(x1 - x0) < 1e-9 else [y0 + (y1 - y0) * (sx - x0) / (x1 - x0)]
         chord = max(chord, max(hits) - min(hits))
     return min(xs), max(xs), min(ys), max(ys), chord
+
+
+def stack_cell(view: ViewSpec, extent: float, rows: float, cols: float, planes: int, gaps: int = 0) -> float:
+    """The default cell size for a figure whose largest plane spans `extent` cells, smaller when a stack of
+    `planes` planes (rows x cols cells, `gaps` elision markers) would be taller than `STACK_HEIGHT` (text keeps
+    its floor of 13 px, so a slide still reads)."""
+    default = min(36, max(14, round(480 / max(extent, 1))))
+    _, _, top, bottom, chord = _plane_span(rows, cols, base_projection(view))
+    pitch = chord + PLANE_GAP + (0.0 if view.view == "oblique" else 0.2)  # as `place_stacks` spaces them
+    height = planes * pitch + MARKER_ROOM * gaps + (bottom - top - chord)
+    return float(max(4, min(default, STACK_HEIGHT // height)))
 
 
 def label_width(shape: StackShape, style: Style) -> float:
@@ -128,7 +155,7 @@ def place_stacks(shapes: list[StackShape], view: ViewSpec, style: Style) -> list
     stacks: list[PlaneStack] = []
     x = 0.0
     for k, shape in enumerate(shapes):
-        rows, cols = shape.real.shape[-2:]
+        rows, cols = (shape.cuts[0].extent, shape.cuts[1].extent) if shape.cuts else shape.real.shape[-2:]
         left, right, top, bottom, chord = _plane_span(rows, cols, p)
         pitch = chord + PLANE_GAP + (0.0 if view.view == "oblique" else 0.2)
         if k:
@@ -151,13 +178,14 @@ def place_stacks(shapes: list[StackShape], view: ViewSpec, style: Style) -> list
             middle = -height / 2 + (drop[j - 1] + drop[j] + bottom - top) / 2  # screen y halfway through the gap
             hidden = shape.channels[j] - shape.channels[j - 1] - 1
             first, last = shape.channels[j - 1] + 1, shape.channels[j] - 1
-            text = f"{hidden} more channels ({first}-{last})"
+            text = f"{hidden} more {shape.unit} ({first}-{last})"
             glyph = (x + cols / 2, rows / 2)
             label = (x + cols + 0.35, float(rows)) if shape.labels_right else (x - 0.35, 0.0)
             markers.append(((*label, p.unit((*label, middle))[1]), (*glyph, p.unit((*glyph, middle))[1]), text))
-        real = np.broadcast_to(shape.real, (count, rows, cols))
+        real = np.broadcast_to(shape.real, (count, *shape.real.shape[-2:]))
         stacks.append(PlaneStack(real, shape.offset, tuple(origins), shape.fills, shape.names, shape.notes,
-                                 shape.borders, shape.channels, shape.total, tuple(markers), shape.labels_right))
+                                 shape.borders, shape.channels, shape.total, tuple(markers), shape.labels_right,
+                                 shape.cuts))
         x += right
     return stacks
 
@@ -166,12 +194,16 @@ def stack_items(stack: PlaneStack, view: ViewSpec, style: Style) -> list[Item]:
     """Every plane's fills, grid lines, group border and label (all static)."""
     theme = view.theme
     items: list[Item] = []
+    rows, cols = stack.row_cut, stack.col_cut
     for j, (x, y, z) in enumerate(stack.origins):
-        for r in range(stack.rows):
-            for c in range(stack.cols):
+        for r in rows.kept:
+            for c in cols.kept:
                 fill = stack.fills[j] if stack.real[j, r, c] else theme.zero_fill
-                items.append(Polygon(quad(x + c, y + r, z), fill))
-        items += grid_lines(stack.real[j], x, y, z, theme, style)
+                items.append(Polygon(quad(x + cols.at(c), y + rows.at(r), z), fill))
+        for r0, r1 in rows.segments():
+            for c0, c1 in cols.segments():
+                items += grid_lines(stack.real[j, r0:r1, c0:c1], x + cols.at(c0), y + rows.at(r0), z, theme, style)
+        items += _gap_glyphs(stack, j, style, theme)
         border = stack.borders[j] if stack.borders else None
         if border is not None:
             width = style.line_width * 3.2
@@ -185,13 +217,29 @@ def stack_items(stack: PlaneStack, view: ViewSpec, style: Style) -> list[Item]:
             else:
                 at = (x - 0.35, y + (0.0 if view.view == "oblique" else min(1.0, stack.rows / 2)), z)
             items.append(Text(at, stack.names[j], style.label_font, theme.text, side + "s", bold=True))
-            if stack.notes[j]:
-                items.append(Text(at, stack.notes[j], style.note_font, theme.muted_text, side + "a"))
+            lines = ([stack.notes[j]] if stack.notes[j] else []) + (gap_notes(rows, cols) if j == 0 else [])
+            step = style.note_font * 1.3 / style.cell  # one note line, in cells of screen height
+            for i, line in enumerate(lines):
+                below = (at[0], at[1], at[2] - i * step) if view.view == "oblique" else (at[0], at[1] + i * step, at[2])
+                items.append(Text(below, line, style.note_font, theme.muted_text, side + "a"))
     for label, glyph, text in stack.markers:
         items.append(Text(glyph, "⋮", style.label_font * 1.6, theme.muted_text, "mm", bold=True))
         if view.labels:
             items.append(Text(label, text, style.note_font * 1.1, theme.muted_text,
                               "lm" if stack.labels_right else "rm"))
+    return items
+
+
+def _gap_glyphs(stack: PlaneStack, plane: int, style: Style, theme: Theme) -> list[Item]:
+    """"⋯" in each elided column gap and "⋮" in each elided row gap of one plane."""
+    x, y, z = stack.origins[plane]
+    items: list[Item] = []
+    for start, _, _ in stack.col_cut.gaps:
+        items.append(Text((x + start + GAP_CELLS / 2, y + stack.rows / 2, z), "⋯", style.label_font * 1.2,
+                          theme.muted_text, "mm", bold=True))
+    for start, _, _ in stack.row_cut.gaps:
+        items.append(Text((x + stack.cols / 2, y + start + GAP_CELLS / 2, z), "⋮", style.label_font * 1.2,
+                          theme.muted_text, "mm", bold=True))
     return items
 
 
@@ -210,10 +258,11 @@ def shade_items(stack: PlaneStack, cells: Sequence[tuple[int, ...]], frame: int,
     planes = sorted({j for j, _, _ in cells})
     if window:
         shift = stack.offset if element else (0, 0)
+        rows_at, cols_at = stack.row_cut.edge, stack.col_cut.edge  # drawn positions on an elided plane
         for j in planes:
             x, y, z = stack.origins[j]
-            items += window_lines([(r + shift[0], c + shift[1]) for p, r, c in cells if p == j], x, y, z, theme, style,
-                                  frame)
+            items += window_lines([(rows_at(r + shift[0]), cols_at(c + shift[1])) for p, r, c in cells if p == j],
+                                  x, y, z, theme, style, frame)
     if box and len(planes) > 1:
         rows = [r for _, r, _ in cells]
         cols = [c for _, _, c in cells]

@@ -32,7 +32,8 @@ INDEX_FILES = ("README.md", "index.html")
 # The modules that decide what an animation looks like (an allow-list: a module that draws must be named here, and
 # tests/test_gallery.py checks that every module a render imports is). A folder name covers the modules in it.
 RENDERER_MODULES = ("animation.py", "blocks.py", "counts.py", "describe.py", "dropout.py", "fonts.py", "geometry.py",
-                    "normalisation.py", "primitives.py", "spec.py", "theme.py", "view.py", "backends/", "figures/")
+                    "normalisation.py", "positions.py", "primitives.py", "spec.py", "theme.py", "view.py", "backends/",
+                    "figures/")
 TEMP_PREFIX = files.TEMP_PREFIX
 FILE_MODE = 0o644  # mkstemp's 0o600 would make the gallery unreadable to others
 
@@ -386,11 +387,13 @@ def remove_unexpected(templates: list[Template], out_dir: Path) -> list[str]:
 
 
 class ProgressBar:
-    """A one-line bar on a terminal; silent anywhere else, so logs stay deterministic."""
+    """A one-line bar on a terminal (files done of the total, rate, time left); silent anywhere else, so logs stay
+    deterministic."""
 
     def __init__(self, total: int, stream: TextIO | None) -> None:
         self.total, self.done = total, 0
         self.stream = stream if stream is not None and stream.isatty() else None
+        self.start = time.monotonic()
 
     def advance(self, label: str) -> None:
         self.done += 1
@@ -398,7 +401,11 @@ class ProgressBar:
             return
         width = 30
         filled = width * self.done // self.total
-        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {label:<40.40}")
+        elapsed = time.monotonic() - self.start
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        left = round((self.total - self.done) / rate) if rate > 0 else 0
+        self.stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {self.done}/{self.total} {label:<40.40} "
+                          f"{rate:.1f} files/s, {left // 60}:{left % 60:02d} left")
         self.stream.flush()
 
     def close(self) -> None:

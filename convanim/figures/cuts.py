@@ -1,0 +1,95 @@
+"""Long axes elided in the drawing, not in the truth: an `AxisCut` draws some cells of an axis (those the shown
+frames touch, and both ends) at their true order, and each run of left-out cells as a narrow marked gap.
+
+Figures place everything through a cut: `at(i)` is where true cell i is drawn, `edge(b)` where true boundary b
+(between cells b-1 and b) is, so a window, its padding and its output keep their true places relative to what is
+drawn, and the labels keep the true shapes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+LONG_AXIS = 16  # an axis of up to this many cells is drawn whole
+LONG_TIME_AXIS = 32  # a 1d time axis: its cells are cheap (one row), so more of them are drawn
+GAP_CELLS = 1.6  # drawn width of a gap, in cells: room for "⋯"
+MIN_HIDDEN = 3  # shorter runs of unneeded cells are drawn anyway (a gap would save almost nothing)
+
+
+class AxisCut:
+    """Where the drawn cells of one axis of `length` cells sit; `kept` are the drawn cells, ascending."""
+
+    __slots__ = ("length", "kept", "extent", "gaps", "_at")
+
+    def __init__(self, length: int, kept: Iterable[int] | None = None) -> None:
+        self.length = length
+        self.kept: tuple[int, ...] = tuple(range(length)) if kept is None else tuple(sorted(set(kept)))
+        self._at: dict[int, float] = {}
+        self.gaps: list[tuple[float, int, int]] = []  # (drawn start, first and last left-out cell)
+        x = 0.0
+        previous = -1
+        for i in self.kept:
+            if i > previous + 1:
+                self.gaps.append((x, previous + 1, i - 1))
+                x += GAP_CELLS
+            self._at[i] = x
+            x += 1.0
+            previous = i
+        if previous < length - 1:
+            self.gaps.append((x, previous + 1, length - 1))
+            x += GAP_CELLS
+        self.extent = x
+
+    @property
+    def elided(self) -> bool:
+        return len(self.kept) < self.length
+
+    def drawn(self, i: int) -> bool:
+        return i in self._at
+
+    def at(self, i: int) -> float:
+        """Drawn coordinate of the start of true cell `i` (which must be drawn)."""
+        return self._at[i]
+
+    def edge(self, b: int) -> float:
+        """Drawn coordinate of true boundary `b`: the start of cell b, or else the end of cell b-1."""
+        if b in self._at:
+            return self._at[b]
+        return self._at[b - 1] + 1.0
+
+    def segments(self) -> list[tuple[int, int]]:
+        """(first, stop) of each unbroken run of drawn cells."""
+        runs: list[tuple[int, int]] = []
+        for i in self.kept:
+            if runs and runs[-1][1] == i:
+                runs[-1] = (runs[-1][0], i + 1)
+            else:
+                runs.append((i, i + 1))
+        return runs
+
+    def hidden(self) -> int:
+        return self.length - len(self.kept)
+
+
+def cut_axis(length: int, needed: Iterable[int], long: int = LONG_AXIS) -> AxisCut:
+    """Draw an axis whole up to `long` cells; past that, the `needed` cells and both ends, with every run of at
+    least `MIN_HIDDEN` other cells left out."""
+    if length <= long:
+        return AxisCut(length)
+    kept = {i for i in needed if 0 <= i < length} | {0, length - 1}
+    ordered = sorted(kept)
+    for a, b in zip(ordered, ordered[1:]):
+        if b - a - 1 < MIN_HIDDEN:
+            kept.update(range(a + 1, b))
+    return AxisCut(length, kept)
+
+
+def gap_notes(rows: AxisCut, cols: AxisCut, unit: str = "column") -> list[str]:
+    """"⋯ 53 more columns (8-60)", "⋮ 53 more rows (8-60)": a label line for each gap of a plane."""
+    return ([f"⋯ {gap_word(last - first + 1, unit)} ({first}-{last})" for _, first, last in cols.gaps] +
+            [f"⋮ {gap_word(last - first + 1, 'row')} ({first}-{last})" for _, first, last in rows.gaps])
+
+
+def gap_word(count: int, unit: str) -> str:
+    """"990 more steps", "1 more row"."""
+    return f"{count:,} more {unit}{'s' if count != 1 else ''}"
