@@ -28,12 +28,14 @@ _EXPORTS = {
     "Animation": "convanim.animation", "animate": "convanim.animation", "animate_stages": "convanim.animation",
     "separable": "convanim.blocks", "inverted_residual": "convanim.blocks", "StagedBlock": "convanim.blocks",
     "load_template": "convanim.templates",
+    "Stack": "convanim.stack", "make_stack": "convanim.stack", "load_stack": "convanim.modeltext",
 }
 
 __all__ = [  # written out (not derived from _EXPORTS) so that linters and IDEs see what is public
-    "Animation", "ConvSpec", "Geometry", "SpecError", "StagedBlock", "ViewSpec", "__version__", "animate",
-    "animate_stages", "channel_inputs", "explain", "inverted_residual", "load_template", "macs", "make_spec",
-    "make_view", "mapping", "output_shape", "parameter_count", "separable", "weight_shape",
+    "Animation", "ConvSpec", "Geometry", "SpecError", "Stack", "StagedBlock", "ViewSpec", "__version__", "animate",
+    "animate_stages", "channel_inputs", "explain", "inverted_residual", "load_stack", "load_template", "macs",
+    "make_spec", "make_stack", "make_view", "mapping", "output_shape", "parameter_count", "separable",
+    "weight_shape",
 ]
 
 if TYPE_CHECKING:
@@ -43,7 +45,9 @@ if TYPE_CHECKING:
     from convanim.describe import explain
     from convanim.errors import SpecError
     from convanim.geometry import Geometry, channel_inputs, mapping
+    from convanim.modeltext import load_stack
     from convanim.spec import ConvSpec, make_spec, output_shape
+    from convanim.stack import Stack, make_stack
     from convanim.templates import load_template
     from convanim.view import ViewSpec, make_view
 
