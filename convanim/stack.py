@@ -47,12 +47,13 @@ _ELEMENTWISE: dict[str, tuple[str, ...]] = {
     "Dropout1d": ("p", "inplace"), "Dropout2d": ("p", "inplace"), "Dropout3d": ("p", "inplace"),
     "LocalResponseNorm": ("size", "alpha", "beta", "k"),
 }
-_NORM = ("num_features", "eps", "momentum", "affine", "track_running_stats", "device", "dtype")
+_NORM = ("num_features", "eps", "momentum", "affine", "track_running_stats", "device", "dtype", "bias")
 _SIGNATURES: dict[str, tuple[str, ...]] = {
     **_ELEMENTWISE,
     "PReLU": ("num_parameters", "init", "device", "dtype"),
     "BatchNorm": _NORM, "InstanceNorm": _NORM,
-    "GroupNorm": ("num_groups", "num_channels", "eps", "affine", "device", "dtype"),
+    "GroupNorm": ("num_groups", "num_channels", "eps", "affine", "device", "dtype", "bias"),
+    "LayerNorm": ("normalized_shape", "eps", "elementwise_affine", "bias", "device", "dtype"),
     "ZeroPad": ("padding",), "ConstantPad": ("padding", "value"),
     "Flatten": ("start_dim", "end_dim"),
     "Linear": ("in_features", "out_features", "bias", "device", "dtype"),
@@ -397,6 +398,16 @@ class _Builder:
                 raise self.fail(self.index, self.text, f"GroupNorm needs num_channels = the {self.shape[0]} channels "
                                                        f"and a num_groups that divides it")
             affine = call.args.get("affine", True)
+        elif call.family == "LayerNorm":
+            normalized = call.args.get("normalized_shape")
+            normalized = normalized if isinstance(normalized, list) else [normalized]
+            if tuple(normalized) != self.shape[len(self.shape) - len(normalized):]:
+                raise self.fail(self.index, self.text, f"normalized_shape must be the last axes of the input "
+                                                       f"({'x'.join(map(str, self.shape))}), got {normalized!r}")
+            size = math.prod(normalized)
+            affine = call.args.get("elementwise_affine", True)
+            bias = affine and call.args.get("bias", True)
+            return "norm", self.shape, (size if affine else 0) + (size if bias else 0), 0, self._keep(), None
         else:
             channels = call.args.get("num_features")
             spatial_axes = len(self.shape) - 1
@@ -408,7 +419,8 @@ class _Builder:
                 raise self.fail(self.index, self.text, f"num_features is {channels!r}, but the layer before gives "
                                                        f"{self.shape[0]} channels")
             affine = call.args.get("affine", call.family == "BatchNorm")
-        parameters = 2 * self.shape[0] if affine else 0  # weight and bias; running statistics are buffers
+        bias = affine and call.args.get("bias", True)  # PyTorch >= 2.5 can drop the bias of an affine norm
+        parameters = (self.shape[0] if affine else 0) + (self.shape[0] if bias else 0)  # running stats are buffers
         return "norm", self.shape, parameters, 0, self._keep(), None
 
     def _pad(self, call: _Call) -> tuple[Any, ...]:
@@ -503,10 +515,13 @@ class _Builder:
         return "upsample", out, 0, 0, [_nearest(f) for f in factors], None
 
 
-_HANDLERS = {"Conv": "conv", "ConvTranspose": "conv", "MaxPool": "conv", "AvgPool": "conv", "PReLU": "prelu",
-             "BatchNorm": "norm", "InstanceNorm": "norm", "GroupNorm": "norm", "ZeroPad": "pad", "ConstantPad": "pad",
-             "Flatten": "flatten", "Linear": "linear", "AdaptiveAvgPool": "adaptive", "AdaptiveMaxPool": "adaptive",
-             "Upsample": "upsample", "UpsamplingNearest2d": "upsample"}
+_HANDLERS = {
+    "Conv": "conv", "ConvTranspose": "conv", "MaxPool": "conv", "AvgPool": "conv", "PReLU": "prelu",
+    "BatchNorm": "norm", "InstanceNorm": "norm", "GroupNorm": "norm", "LayerNorm": "norm",
+    "ZeroPad": "pad", "ConstantPad": "pad", "Flatten": "flatten", "Linear": "linear",
+    "AdaptiveAvgPool": "adaptive", "AdaptiveMaxPool": "adaptive", "Upsample": "upsample",
+    "UpsamplingNearest2d": "upsample",
+}
 
 
 def _nearest(factor: int) -> AxisField:
