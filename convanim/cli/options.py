@@ -26,7 +26,7 @@ FLAGS: dict[str, str] = {
     "pause": "--pause", "transparent": "--transparent", "max_frames": "--max-frames", "channel": "--channel",
     "output": "--output", "frames": "--frames", "template": "--template", "only": "--only",
     "templates": "--templates", "clean": "--clean", "frames_dir": "--frames", "expansion": "--expansion",
-    "multiplier": "--multiplier",
+    "multiplier": "--multiplier", "layers": "LAYER", "stack": "--stack", "compare_dense": "--compare-dense",
 }
 _NAMED = re.compile(r"(?<![\w-])(\w+):")  # `name:` names a parameter, at the start or within
 _SNAKE_NAMES = re.compile(r"\b(" + "|".join(sorted((n for n in FLAGS if "_" in n), key=len, reverse=True)) + r")\b")
@@ -55,8 +55,7 @@ def _apply(options: list[Decorator]) -> Decorator:
 
 SIZE_HELP = "one integer for every axis, or one per axis joined by 'x' (e.g. 5x7)"
 
-spec_options = _apply([
-    click.argument("layer", required=False),
+_SPEC_FLAGS = [
     click.option("--dims", type=int, help="Spatial dimensions: 1, 2 or 3 [default: 2, or the length of a "
                                           "per-axis size]."),
     click.option("--input", "input_size", metavar="SIZE", help=f"Spatial input size: {SIZE_HELP} [default: 5]."),
@@ -75,7 +74,10 @@ spec_options = _apply([
     click.option("--op", type=click.Choice(["conv", "maxpool", "avgpool"]), help="Operation [default: conv]."),
     click.option("--ceil-mode", is_flag=True, default=None, help="Pooling: round the output size up."),
     click.option("--no-bias", "no_bias", is_flag=True, default=None, help="No bias term."),
-])
+]
+spec_flag_options = _apply(_SPEC_FLAGS)
+"""The spec options without the LAYER argument (`explain` takes several layers)."""
+spec_options = _apply([click.argument("layer", required=False), *_SPEC_FLAGS])
 """The spec options shared by `map`, `explain` and `render` (PyTorch's names)."""
 
 SPEC_OPTION_NAMES = ("layer", "dims", "input_size", "kernel_size", "stride", "padding", "dilation", "output_padding",
