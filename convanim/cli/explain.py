@@ -52,13 +52,14 @@ def _stack(layers: tuple[str, ...], stack_file: str | None, compare_dense: bool,
 
     for name in SPEC_OPTION_NAMES:
         if name not in (*_STACK_OPTIONS, "layer") and options.get(name) is not None:
-            raise SpecError(f"{'bias' if name == 'no_bias' else name}: sets one layer; in a stack each layer says its own (write it in the layer)")
+            name = "bias" if name == "no_bias" else name
+            raise SpecError(f"{name}: sets one layer; in a stack each layer says its own (write it in the layer)")
     if compare_dense:
         raise SpecError("compare_dense: compares one layer with a dense one; give a single LAYER")
     if stack_file and layers:
         raise SpecError("stack: give the layers as LAYER arguments or in a --stack file, not both")
     size = parse_size(options["input_size"], "input_size") if options.get("input_size") is not None else None
-    args = {"input_size": size, "in_channels": options.get("in_channels"), "dims": options.get("dims")}
+    args: dict[str, Any] = {"input_size": size, "in_channels": options.get("in_channels"), "dims": options.get("dims")}
     if stack_file:
         return load_stack(stack_file, **args)
     return make_stack(list(layers), **args)

@@ -55,7 +55,7 @@ def _apply(options: list[Decorator]) -> Decorator:
 
 SIZE_HELP = "one integer for every axis, or one per axis joined by 'x' (e.g. 5x7)"
 
-_SPEC_FLAGS = [
+_SPEC_FLAGS: list[Decorator] = [
     click.option("--dims", type=int, help="Spatial dimensions: 1, 2 or 3 [default: 2, or the length of a "
                                           "per-axis size]."),
     click.option("--input", "input_size", metavar="SIZE", help=f"Spatial input size: {SIZE_HELP} [default: 5]."),
