@@ -92,12 +92,7 @@ class StackLayer:
     effective_stride: tuple[Fraction, ...]
     effective_padding: tuple[Fraction, ...]
     spec: ConvSpec | None = None  # the convolution or pooling on this layer's input, for conv and pool layers
-
-    @property
-    def upsampled(self) -> bool:
-        """Whether some layer up to this one upsamples, so that the stride is fractional somewhere."""
-        return any(s.denominator != 1 for s in self.effective_stride) or any(
-            v.denominator != 1 for v in (*self.receptive_field, *self.effective_padding))
+    upsampled: bool = False  # whether this layer or one before upsamples: then r, S and P bound the region
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,7 +302,7 @@ class _Builder:
         self.stride = [Fraction(1)] * dims
         self.padding = [Fraction(0)] * dims
         self.layers: list[StackLayer] = []
-        self.first = True
+        self.upsampled = False
 
     def fail(self, index: int, text: str, rule: str) -> SpecError:
         shape = "x".join(map(str, self.shape))
@@ -326,12 +321,14 @@ class _Builder:
         if math.prod(out_shape) > MAX_ELEMENTS:
             raise self.fail(index, text, f"the output would have {math.prod(out_shape):,} elements, more than "
                                          f"{MAX_ELEMENTS:,}")
+        self.upsampled = self.upsampled or any(axis.stride < 1 for axis in axes)
         for a, axis in enumerate(axes):
             self.field[a] += (axis.extent - 1) * self.stride[a]
             self.padding[a] += axis.padding * self.stride[a]
             self.stride[a] *= axis.stride
         self.layers.append(StackLayer(index, path, text, call.name, kind, self.shape, tuple(out_shape), parameters,
-                                      macs, tuple(self.field), tuple(self.stride), tuple(self.padding), spec))
+                                      macs, tuple(self.field), tuple(self.stride), tuple(self.padding), spec,
+                                      self.upsampled))
         self.shape = tuple(out_shape)
         if not self.flat:
             self.spatial = self.shape[1:]
