@@ -26,6 +26,7 @@ _EXPORTS = {
     "explain": "convanim.describe",
     "ViewSpec": "convanim.view", "make_view": "convanim.view",
     "Animation": "convanim.animation", "animate": "convanim.animation", "animate_stages": "convanim.animation",
+    "animate_stack": "convanim.animation",
     "separable": "convanim.blocks", "inverted_residual": "convanim.blocks", "StagedBlock": "convanim.blocks",
     "load_template": "convanim.templates",
     "Stack": "convanim.stack", "make_stack": "convanim.stack", "load_stack": "convanim.modeltext",
@@ -33,13 +34,13 @@ _EXPORTS = {
 
 __all__ = [  # written out (not derived from _EXPORTS) so that linters and IDEs see what is public
     "Animation", "ConvSpec", "Geometry", "SpecError", "Stack", "StagedBlock", "ViewSpec", "__version__", "animate",
-    "animate_stages", "channel_inputs", "explain", "inverted_residual", "load_stack", "load_template", "macs",
-    "make_spec", "make_stack", "make_view", "mapping", "output_shape", "parameter_count", "separable",
-    "weight_shape",
+    "animate_stack", "animate_stages", "channel_inputs", "explain", "inverted_residual", "load_stack",
+    "load_template", "macs", "make_spec", "make_stack", "make_view", "mapping", "output_shape", "parameter_count",
+    "separable", "weight_shape",
 ]
 
 if TYPE_CHECKING:
-    from convanim.animation import Animation, animate, animate_stages
+    from convanim.animation import Animation, animate, animate_stack, animate_stages
     from convanim.blocks import StagedBlock, inverted_residual, separable
     from convanim.counts import macs, parameter_count, weight_shape
     from convanim.describe import explain

@@ -13,6 +13,7 @@ from convanim.blocks import StagedBlock
 from convanim.errors import SpecError
 from convanim.primitives import Scene
 from convanim.spec import ConvSpec, make_spec
+from convanim.stack import Stack
 from convanim.templates import Template, load_template
 from convanim.view import ViewSpec, make_view
 
@@ -167,3 +168,40 @@ def animate_stages(block: StagedBlock, view: ViewSpec | str | None = None, **vie
     elif view_options:
         raise TypeError("pass either a ViewSpec or view options, not both")
     return StagedAnimation(block, view)
+
+
+class StackAnimation(Animation):
+    """The receptive field through a stack: a unit's cone down to the input, sweeping the top map's units."""
+
+    def __init__(self, stack: Stack, view: ViewSpec) -> None:
+        first = next((layer.spec for layer in stack.layers if layer.spec is not None), None)
+        if first is None:
+            raise SpecError("layers: the receptive-field animation needs at least one convolution or pooling")
+        super().__init__(first, view)
+        self.stack = stack
+
+    @cached_property
+    def scene(self) -> Scene:
+        from convanim.figures.receptive import build_receptive_scene
+
+        return build_receptive_scene(self.stack, self.view)
+
+
+def animate_stack(stack: Stack | str | list[str], view: ViewSpec | str | None = None, *,
+                  input_size: int | tuple[int, ...] | None = None, in_channels: int | None = None,
+                  **view_options: Any) -> StackAnimation:
+    """The receptive field animated through a stack: `animate_stack(["Conv2d(1, 1, 3)"] * 3, input_size=9)`, or a
+    `Stack`, or print(model) text. Shape-keeping layers (ReLU, BatchNorm...) are passed over."""
+    if not isinstance(stack, Stack):
+        from convanim.stack import make_stack
+
+        stack = make_stack(stack, input_size=input_size, in_channels=in_channels)
+    elif input_size is not None or in_channels is not None:
+        raise SpecError("input_size: a Stack has its input already; give it to make_stack")
+    if isinstance(view, str):
+        view = make_view(view, **view_options)
+    elif view is None:
+        view = make_view(**view_options)
+    elif view_options:
+        raise SpecError("view: give either a ViewSpec or view options, not both")
+    return StackAnimation(stack, view)

@@ -24,8 +24,12 @@ from convanim.errors import SpecError
 @output_options
 @click.option("--template", help="Start from a template (a name from 'convanim list', or a .toml file); "
                                  "options given here override it.")
+@click.option("--stack", "stack_file", type=click.Path(dir_okay=False),
+              help="Animate the receptive field through a stack: print(model) text, layer expressions one per line, "
+                   "or a .toml stack file (with --input and --in-channels).")
 @view_options
-def render_command(output: str | None, frames_dir: str | None, template: str | None, **options: Any) -> None:
+def render_command(output: str | None, frames_dir: str | None, template: str | None, stack_file: str | None,
+                   **options: Any) -> None:
     """Render an animation of the spec to a file (and/or per-frame files).
 
     LAYER may be a PyTorch layer such as "Conv2d(1, 1, 3, stride=2, padding=1)"; options override it."""
@@ -37,6 +41,9 @@ def render_command(output: str | None, frames_dir: str | None, template: str | N
     view_args: dict[str, Any] = {}
     base: dict[str, Any] | None = None
     spec_given = {name: options.get(name) for name in SPEC_OPTION_NAMES}
+    if stack_file:
+        _render_stack(stack_file, template, spec_given, options, output, frames_dir)
+        return
     if template:
         from convanim.templates import load_template
 
@@ -53,6 +60,26 @@ def render_command(output: str | None, frames_dir: str | None, template: str | N
             return
     view = make_view(**{**view_args, **given_view_args(options)})
     write_outputs(Animation(spec_from_options(spec_given, base=base), view), output, frames_dir)
+
+
+
+def _render_stack(stack_file: str, template: str | None, spec_given: dict[str, Any], options: dict[str, Any],
+                  output: str | None, frames_dir: str | None) -> None:
+    from convanim.animation import StackAnimation
+    from convanim.modeltext import load_stack
+    from convanim.parse import parse_size
+    from convanim.view import make_view
+
+    if template:
+        raise SpecError("stack: give a template or a stack, not both")
+    for name, value in spec_given.items():
+        if value is not None and name not in ("input_size", "in_channels", "dims"):
+            raise SpecError(f"{'bias' if name == 'no_bias' else name}: sets one layer; in a stack each layer says "
+                            f"its own")
+    size = parse_size(spec_given["input_size"], "input_size") if spec_given["input_size"] is not None else None
+    stack = load_stack(stack_file, input_size=size, in_channels=spec_given["in_channels"], dims=spec_given["dims"])
+    view = make_view(**given_view_args(options))
+    write_outputs(StackAnimation(stack, view), output, frames_dir)
 
 
 COMMANDS = (render_command,)

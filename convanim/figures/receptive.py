@@ -1,0 +1,343 @@
+"""The receptive field animated: a stack's maps drawn one above the other (1d stacks as rows, 2d as oblique planes),
+and for one unit of the top map its cone: the units it depends on in every map below, shaded, with the region of
+Araujo et al.'s recursion outlined (over the padding too) and counted. Frames sweep the top map's units.
+
+The cone's cells come from composing each layer's taps (`Geometry`); the outlined region from the layers' kernel
+extents, strides and left paddings: tests check that the two agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from convanim.describe import shape_str
+from convanim.errors import SpecError
+from convanim.figures.canvas import finish, style_for
+from convanim.figures.labels import caption_items, label_items
+from convanim.geometry import Geometry
+from convanim.primitives import FLAT, OBLIQUE, Line, Polygon, Text, quad
+from convanim.stack import Stack, StackLayer
+from convanim.view import ViewSpec
+
+DRAWN_KINDS = ("conv", "pool", "pad")  # layers that move regions; shape-keeping ones are not drawn
+ROW_GAP = 2.2  # cells between the rows of a 1d stack
+MAX_DRAWN_CELLS = 40_000
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    """One drawn map: the stack's input (layer None) or a convolution's or pooling's output, with the padding
+    layers between it and the map below (`pads`), which are not drawn as maps of their own."""
+
+    layer: StackLayer | None
+    shape: tuple[int, ...]  # spatial
+    pads: tuple[StackLayer, ...] = ()
+
+    @property
+    def steps(self) -> tuple[StackLayer, ...]:
+        """The layers from the map below to this one, in order."""
+        return (*self.pads, *((self.layer,) if self.layer is not None else ()))
+
+
+def drawn_levels(stack: Stack) -> list[Level]:
+    """The input and each convolution or pooling (padding layers join the next one); refuses layers the figure
+    cannot draw, naming them."""
+    levels = [Level(None, stack.input_shape[1:])]
+    pads: list[StackLayer] = []
+    for layer in stack.layers:
+        if layer.kind == "pad":
+            pads.append(layer)
+        elif layer.kind in DRAWN_KINDS:
+            levels.append(Level(layer, layer.output_shape[1:], tuple(pads)))
+            pads = []
+        elif layer.kind != "elementwise" and layer.kind != "norm":
+            raise SpecError(f"layers: layer {layer.index} ({layer.expression}): the receptive-field animation draws "
+                            f"convolutions, pooling and padding (shape-keeping layers are passed over); "
+                            f"'convanim explain' gives the numbers through {layer.name}")
+    if pads:
+        levels.append(Level(pads[-1], pads[-1].output_shape[1:], tuple(pads[:-1])))  # a stack ending in padding
+    if len(levels) < 2:
+        raise SpecError("layers: the receptive-field animation needs at least one convolution, pooling or padding")
+    if stack.dims not in (1, 2):
+        raise SpecError(f"layers: the receptive-field animation draws 1d and 2d stacks, not {stack.dims}d")
+    return levels
+
+
+def dependency(layer: StackLayer) -> np.ndarray:
+    """Boolean (outputs, inputs) over flattened positions: which input elements each output element reads."""
+    in_shape, out_shape = layer.input_shape[1:], layer.output_shape[1:]
+    matrix = np.zeros((int(np.prod(out_shape)), int(np.prod(in_shape))), dtype=bool)
+    if layer.spec is not None:
+        for frame in Geometry(layer.spec).frames():
+            real = frame.input[frame.real]
+            if len(real):
+                matrix[frame.index, np.ravel_multi_index(tuple(real.T), in_shape)] = True
+        return matrix
+    left = [int(p) for p in _own_padding(layer)]
+    for o, out in enumerate(np.ndindex(*out_shape)):
+        source = tuple(v - p for v, p in zip(out, left))
+        if all(0 <= v < n for v, n in zip(source, in_shape)):
+            matrix[o, np.ravel_multi_index(source, in_shape)] = True
+    return matrix
+
+
+def _own_padding(layer: StackLayer) -> tuple[int, ...]:
+    """A padding layer's left padding per axis, read back from its output and the stack's recursion."""
+    from convanim.stack import make_stack
+
+    alone = make_stack([layer.expression], input_size=layer.input_shape[1:], in_channels=layer.input_shape[0])
+    return tuple(int(p) for p in alone.layers[0].effective_padding)
+
+
+def level_maps(levels: list[Level]) -> list[np.ndarray]:
+    """Per drawn map above the input: which units of the map below each of its units reads (padding included)."""
+    maps = []
+    for level in levels[1:]:
+        matrix = None
+        for step in level.steps:
+            own = dependency(step)
+            matrix = own if matrix is None else (own.astype(np.int64) @ matrix.astype(np.int64)) > 0
+        assert matrix is not None
+        maps.append(matrix)
+    return maps
+
+
+def cones(levels: list[Level], maps: list[np.ndarray]) -> list[list[np.ndarray]]:
+    """For every unit of the top level (row-major): per level, the boolean mask of the units it depends on."""
+    top = int(np.prod(levels[-1].shape))
+    result = []
+    for unit in range(top):
+        masks = [np.zeros(int(np.prod(levels[-1].shape)), dtype=bool)]
+        masks[0][unit] = True
+        for matrix in reversed(maps):
+            masks.insert(0, matrix[masks[0]].any(axis=0))
+        result.append([mask.reshape(level.shape) for mask, level in zip(masks, levels)])
+    return result
+
+
+def regions(levels: list[Level], unit: tuple[int, ...]) -> list[list[tuple[int, int]]]:
+    """Per level, the inclusive (first, last) region of the top unit per axis, by Araujo et al.'s recursion from the
+    top down (it runs over padding, past the map's edges)."""
+    boxes = [[(u, u) for u in unit]]
+    for level in reversed(levels[1:]):
+        box = boxes[0]
+        for layer in reversed(level.steps):
+            below = []
+            for a, (first, last) in enumerate(box):
+                if layer.spec is not None:
+                    k, s, d = layer.spec.kernel_size[a], layer.spec.stride[a], layer.spec.dilation[a]
+                    p = layer.spec.padding[a][0]
+                    below.append((first * s - p, last * s - p + d * (k - 1)))
+                else:
+                    p = _own_padding(layer)[a]
+                    below.append((first - p, last - p))
+            box = below
+        boxes.insert(0, box)
+    return boxes
+
+
+def build_receptive_scene(stack: Stack, view: ViewSpec):
+    levels = drawn_levels(stack)
+    if any(level.layer is not None and level.layer.spec is not None and level.layer.spec.transposed
+           for level in levels):
+        raise SpecError("layers: the receptive-field animation draws direct convolutions and pooling; a transposed "
+                        "convolution's regions are fractional ('convanim explain' gives them)")
+    top_units = int(np.prod(levels[-1].shape))
+    if top_units > view.max_frames:
+        raise SpecError(f"max_frames: the top map has {top_units:,} units (frames), more than the limit of "
+                        f"{view.max_frames:,}")
+    cells = sum(int(np.prod(level.shape)) for level in levels)
+    if cells > MAX_DRAWN_CELLS:
+        raise SpecError(f"input_size: the maps have {cells:,} cells, more than {MAX_DRAWN_CELLS:,} to draw; draw a "
+                        f"smaller input (regions do not depend on it)")
+    maps = level_maps(levels)
+    all_cones = cones(levels, maps)
+    units = list(np.ndindex(*levels[-1].shape))
+    boxes = [regions(levels, unit) for unit in units]
+    if stack.dims == 1:
+        return _rows(stack, levels, all_cones, boxes, units, view, maps)
+    return _planes(stack, levels, all_cones, boxes, units, view)
+
+
+def _label(level: Level) -> tuple[str, str]:
+    if level.layer is None:
+        return "input", ""
+    return f"{level.layer.index}: {level.layer.expression}", ""
+
+
+def _rows(stack: Stack, levels: list[Level], all_cones, boxes, units, view: ViewSpec, maps):
+    theme = view.theme
+    widest = max(level.shape[0] for level in levels)
+    reach = max(max(0, -box[i][0][0]) + max(0, box[i][0][1] + 1 - levels[i].shape[0])
+                for box in boxes for i in range(len(levels)))
+    style = style_for(view, widest + 4, auto_cell=max(8.0, min(36.0, 1100 / (widest + reach),
+                                                                    900 / (len(levels) * (1 + ROW_GAP)))))
+    items: list = []
+    ys = [-(i * (1 + ROW_GAP)) for i in range(len(levels))]
+    xs = [(widest - level.shape[0]) / 2 for level in levels]
+    label_x = min(min(0.0, xs[i] + min(box[i][0][0] for box in boxes)) for i in range(len(levels))) - 0.5
+    for i, level in enumerate(levels):
+        fill = theme.input_fill if i == 0 else theme.output_fill
+        n = level.shape[0]
+        items += [Polygon(quad(xs[i] + c, ys[i], 0.0), fill) for c in range(n)]
+        items += [Line((xs[i] + c, ys[i], 0.0), (xs[i] + c, ys[i] + 1, 0.0), theme.outline, style.line_width)
+                  for c in range(n + 1)]
+        items += [Line((xs[i], y, 0.0), (xs[i] + n, y, 0.0), theme.outline, style.line_width)
+                  for y in (ys[i], ys[i] + 1)]
+        if view.labels:
+            name = "input" if level.layer is None else level.layer.expression
+            items.append(Text((label_x, ys[i] + 0.5, 0.0), f"{name}  {n}", style.note_font, theme.text, "rm",
+                              bold=level.layer is None))
+            if level.pads:
+                items.append(Text((label_x, ys[i] + 1.2, 0.0),
+                                  "after " + ", ".join(pad.expression for pad in level.pads), style.note_font,
+                                  theme.muted_text, "ra"))
+    for t, (masks, box) in enumerate(zip(all_cones, boxes)):
+        for i, (mask, level) in enumerate(zip(masks, levels)):
+            for c in np.flatnonzero(mask):
+                items.append(Polygon(quad(xs[i] + c, ys[i], 0.0), theme.shade, theme.shade_opacity, t))
+            first, last = box[i][0]
+            items += _pad_cells(xs[i], ys[i], first, last, level.shape[0], theme, style, t)
+            items += _outline_1d(xs[i] + first, xs[i] + last + 1, ys[i], theme, style, t)
+            if view.labels:
+                span, read = last - first + 1, int(mask.sum())
+                text = f"spans {span}, reads {read}" if i else f"r = {span} ({read} real)"
+                items.append(Text((max(widest, xs[i] + last + 1) + 0.6, ys[i] + 0.5, 0.0), text, style.note_font,
+                                  theme.text if i == 0 else theme.muted_text, "lm", bold=i == 0, frame=t))
+        # the dependency tree: each cone unit joined to the units it reads in the map below
+        for i in range(len(levels) - 1, 0, -1):
+            matrix = maps[i - 1]
+            for o in np.flatnonzero(masks[i]):
+                for source in np.flatnonzero(matrix[o]):
+                    items.append(Line((xs[i] + o + 0.5, ys[i] + 1, 0.0), (xs[i - 1] + source + 0.5, ys[i - 1], 0.0),
+                                      theme.connector, style.connector_width, frame=t))
+    return _finish(stack, levels, boxes, units, items, view, style, FLAT)
+
+
+def _pad_cells(x0: float, y: float, first: int, last: int, n: int, theme, style, frame: int) -> list:
+    """Dashed cells where the region runs over the padding, past the map's edges."""
+    items: list = []
+    for c in [*range(first, min(0, last + 1)), *range(max(n, first), last + 1)]:
+        items.append(Polygon(quad(x0 + c, y, 0.0), theme.zero_fill, frame=frame))
+        corners = [(x0 + c, y), (x0 + c + 1, y), (x0 + c + 1, y + 1), (x0 + c, y + 1)]
+        items += [Line((*corners[k], 0.0), (*corners[(k + 1) % 4], 0.0), theme.zero_outline, style.line_width,
+                       dash=style.dash, frame=frame) for k in range(4)]
+    return items
+
+
+def _outline_1d(x0: float, x1: float, y: float, theme, style, frame: int) -> list:
+    width = style.line_width * 2.2
+    corners = [(x0, y), (x1, y), (x1, y + 1), (x0, y + 1)]
+    return [Line((*corners[k], 0.0), (*corners[(k + 1) % 4], 0.0), theme.connector, width, frame=frame)
+            for k in range(4)]
+
+
+def _planes(stack: Stack, levels: list[Level], all_cones, boxes, units, view: ViewSpec):
+    theme = view.theme
+    widest = max(max(level.shape) for level in levels)
+    origins = []
+    z = 0.0
+    for i, level in enumerate(levels):
+        rows, cols = level.shape
+        x0, y0 = (widest - cols) / 2, (widest - rows) / 2
+        if i:
+            prev_rows, prev_cols = levels[i - 1].shape
+            px, py, pz = origins[-1]
+            z = pz + _lift(prev_rows, prev_cols, px, py, rows, cols, x0, y0)
+        origins.append((x0, y0, z))
+    corners = [OBLIQUE((x0 + dx, y0 + dy, z)) for (x0, y0, z), level in zip(origins, levels)
+               for dx in (0, level.shape[1]) for dy in (0, level.shape[0])]
+    tall = max(p[1] for p in corners) - min(p[1] for p in corners)
+    wide = max(p[0] for p in corners) - min(p[0] for p in corners)
+    style = style_for(view, widest + 2, auto_cell=max(8.0, min(36.0, 860 / tall, 1300 / wide)))  # fits 1920x1080
+    items: list = []
+    for i, (level, (x0, y0, z)) in enumerate(zip(levels, origins)):
+        rows, cols = level.shape
+        fill = theme.input_fill if i == 0 else theme.output_fill
+        items += [Polygon(quad(x0 + c, y0 + r, z), fill) for r in range(rows) for c in range(cols)]
+        items += [Line((x0 + c, y0, z), (x0 + c, y0 + rows, z), theme.outline, style.line_width)
+                  for c in range(cols + 1)]
+        items += [Line((x0, y0 + r, z), (x0 + cols, y0 + r, z), theme.outline, style.line_width)
+                  for r in range(rows + 1)]
+        for t, (masks, box) in enumerate(zip(all_cones, boxes)):
+            (r0, r1), (c0, c1) = box[i]
+            items += [Polygon(quad(x0 + c, y0 + r, z), theme.shade, theme.shade_opacity, t)
+                      for r, c in zip(*np.nonzero(masks[i]))]
+            items += _pad_cells_2d(x0, y0, z, box[i], level.shape, theme, style, t)
+            items += _outline_2d(x0 + c0, y0 + r0, x0 + c1 + 1, y0 + r1 + 1, z, theme, style, t, dashed=False)
+        if view.labels:
+            name = "input" if level.layer is None else level.layer.expression
+            left = min(0, min(box[i][1][0] for box in boxes))
+            top = min(0, min(box[i][0][0] for box in boxes))
+            items += label_items((name, shape_str(level.shape), ""), (x0 + left, y0 + top, z), True, style, theme)
+            gap = style.note_font * 1.3 / style.cell
+            for t, (masks, box) in enumerate(zip(all_cones, boxes)):
+                (r0, r1), (c0, c1) = box[i]
+                text = f"region {r1 - r0 + 1}\u00d7{c1 - c0 + 1}, reads {int(masks[i].sum())}"
+                items.append(Text((x0 + left - 0.35, y0 + top, z - gap * 0.3), text, style.note_font,
+                                  theme.text if i == 0 else theme.muted_text, "ra", bold=i == 0, frame=t))
+    for t, box in enumerate(boxes):  # the cone's edges: region corners joined map to map
+        for i in range(len(levels) - 1, 0, -1):
+            (r0, r1), (c0, c1) = box[i]
+            (q0, q1), (d0, d1) = box[i - 1]
+            x0, y0, z = origins[i]
+            bx, by, bz = origins[i - 1]
+            for (ux, uy), (lx, ly) in zip(((c0, r0), (c1 + 1, r0), (c1 + 1, r1 + 1), (c0, r1 + 1)),
+                                          ((d0, q0), (d1 + 1, q0), (d1 + 1, q1 + 1), (d0, q1 + 1))):
+                items.append(Line((x0 + ux, y0 + uy, z), (bx + lx, by + ly, bz), theme.connector,
+                                  style.connector_width, frame=t))
+    return _finish(stack, levels, boxes, units, items, view, style, OBLIQUE)
+
+
+def _pad_cells_2d(x0: float, y0: float, z: float, box, shape: tuple[int, ...], theme, style, frame: int) -> list:
+    """Dashed cells where a region runs over the padding, outside the map; each grid line once."""
+    (r0, r1), (c0, c1) = box
+    rows, cols = shape
+    outside = [(r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1) if not (0 <= r < rows and 0 <= c < cols)]
+    if not outside:
+        return []
+    items: list = [Polygon(quad(x0 + c, y0 + r, z), theme.zero_fill, frame=frame) for r, c in outside]
+    edges = set()
+    for r, c in outside:
+        edges |= {((c, r), (c + 1, r)), ((c, r + 1), (c + 1, r + 1)), ((c, r), (c, r + 1)),
+                  ((c + 1, r), (c + 1, r + 1))}
+    items += [Line((x0 + a[0], y0 + a[1], z), (x0 + b[0], y0 + b[1], z), theme.zero_outline, style.line_width,
+                   dash=style.dash, frame=frame) for a, b in sorted(edges)]
+    return items
+
+
+def _lift(rows: int, cols: int, x0: float, y0: float, up_rows: int, up_cols: int, ux: float, uy: float) -> float:
+    def ys(x: float, y: float, r: int, c: int) -> list[float]:
+        return [OBLIQUE((px, py, 0.0))[1] for px in (x, x + c) for py in (y, y + r)]
+
+    return max(ys(ux, uy, up_rows, up_cols)) - min(ys(x0, y0, rows, cols)) + 1.2
+
+
+def _outline_2d(x0: float, y0: float, x1: float, y1: float, z: float, theme, style, frame: int,
+                dashed: bool) -> list:
+    width = style.line_width * 2.2
+    corners = [(x0, y0), (x1, y0), (x1, y1), (x0, y1)]
+    return [Line((*corners[k], z), (*corners[(k + 1) % 4], z), theme.connector, width,
+                 dash=style.dash if dashed else None, frame=frame) for k in range(4)]
+
+
+def _finish(stack: Stack, levels: list[Level], boxes, units, items: list, view: ViewSpec, style, base):
+    last = stack.layers[[layer.index for layer in stack.layers].index(levels[-1].layer.index)] \
+        if levels[-1].layer is not None else None
+    assert last is not None
+    field = "x".join(str(v) for v in last.receptive_field)
+    skipped = sorted({layer.name for layer in stack.layers if layer.kind not in DRAWN_KINDS})
+    title = (f"Receptive field through {len(levels) - 1} layers: r = {field}, effective stride "
+             f"{'x'.join(str(v) for v in last.effective_stride)}")
+    if skipped:
+        title += f" ({', '.join(skipped)} {'keeps' if len(skipped) == 1 else 'keep'} every region: not drawn)"
+    frame_titles = []
+    for t, (unit, box) in enumerate(zip(units, boxes)):
+        span = ", ".join(f"{first}..{last_}" for first, last_ in box[0])
+        outside = any(first < 0 or last_ >= n for (first, last_), n in zip(box[0], levels[0].shape))
+        frame_titles.append(f"frame {t + 1}/{len(units)}: top unit ({', '.join(map(str, unit))}) sees input "
+                            f"{span}{' (below 0 and past the end: padding)' if outside else ''}")
+    captions = caption_items(title, tuple(frame_titles), style, view.theme) if view.caption else []
+    return finish(items, captions, view, style, len(units), title, tuple(frame_titles), base=base)
