@@ -113,9 +113,9 @@ def test_render_stack_writes_every_frame(tmp_path):
 ])
 def test_refused_stacks(args, message):
     with pytest.raises(SpecError, match=message.replace("(", r"\(").replace(")", r"\)")):
-        animate_stack(args, input_size=5).scene
+        _ = animate_stack(args, input_size=5).scene
 
 
 def test_frame_limit():
     with pytest.raises(SpecError, match="max_frames: the top map has 900 units"):
-        animate_stack(["Conv2d(1, 1, 3)"], input_size=32, view=make_view(max_frames=100)).scene
+        _ = animate_stack(["Conv2d(1, 1, 3)"], input_size=32, view=make_view(max_frames=100)).scene
