@@ -29,7 +29,7 @@ _EXPORTS = {
     "animate_stack": "convanim.animation",
     "separable": "convanim.blocks", "inverted_residual": "convanim.blocks", "StagedBlock": "convanim.blocks",
     "load_template": "convanim.templates",
-    "Stack": "convanim.stack", "make_stack": "convanim.stack", "load_stack": "convanim.modeltext",
+    "Stack": "convanim.stack", "make_stack": "convanim.stack", "load_stack": "convanim.stack",
 }
 
 __all__ = [  # written out (not derived from _EXPORTS) so that linters and IDEs see what is public
@@ -46,9 +46,8 @@ if TYPE_CHECKING:
     from convanim.describe import explain
     from convanim.errors import SpecError
     from convanim.geometry import Geometry, channel_inputs, mapping
-    from convanim.modeltext import load_stack
     from convanim.spec import ConvSpec, make_spec, output_shape
-    from convanim.stack import Stack, make_stack
+    from convanim.stack import Stack, load_stack, make_stack
     from convanim.templates import load_template
     from convanim.view import ViewSpec, make_view
 

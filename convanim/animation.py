@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 from functools import cached_property, partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from convanim.backends import format_for
 from convanim.backends.files import check_writable_directory, write_atomic
@@ -13,9 +13,11 @@ from convanim.blocks import StagedBlock
 from convanim.errors import SpecError
 from convanim.primitives import Scene
 from convanim.spec import ConvSpec, make_spec
-from convanim.stack import Stack
 from convanim.templates import Template, load_template
 from convanim.view import ViewSpec, make_view
+
+if TYPE_CHECKING:  # a stack's module is imported only when a stack is animated (not by every render)
+    from convanim.stack import Stack
 
 
 class Animation:
@@ -192,9 +194,9 @@ def animate_stack(stack: Stack | str | list[str], view: ViewSpec | str | None = 
                   **view_options: Any) -> StackAnimation:
     """The receptive field animated through a stack: `animate_stack(["Conv2d(1, 1, 3)"] * 3, input_size=9)`, or a
     `Stack`, or print(model) text. Shape-keeping layers (ReLU, BatchNorm...) are passed over."""
-    if not isinstance(stack, Stack):
-        from convanim.stack import make_stack
+    from convanim.stack import Stack, make_stack
 
+    if not isinstance(stack, Stack):
         stack = make_stack(stack, input_size=input_size, in_channels=in_channels)
     elif input_size is not None or in_channels is not None:
         raise SpecError("input_size: a Stack has its input already; give it to make_stack")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -83,19 +82,26 @@ def parse_model_text(text: str, source: str = "layers") -> list[ModelLayer]:
     return layers
 
 
-def load_stack(path: str | Path, *, input_size: int | Sequence[int] | None = None, in_channels: int | None = None,
-               dims: int | None = None) -> Any:
-    """A `Stack` from a file: a TOML stack (`.toml`) or the text `print(model)` showed. Arguments given here
-    override the TOML file's `input_size`, `in_channels` and `dims`."""
-    from convanim.stack import make_stack
+@dataclass(frozen=True, slots=True)
+class StackFile:
+    """What a stack file holds: the layers (expressions, or print(model) text) and the input it names, if any."""
 
+    layers: str | tuple[str, ...]
+    input_size: Any = None
+    in_channels: Any = None
+    dims: Any = None
+
+
+def read_stack_file(path: str | Path) -> StackFile:
+    """A TOML stack (`.toml`: `layers` or `model`, and optionally `input_size`, `in_channels`, `dims`,
+    `description`), or any other file as print(model) text or layer expressions one per line."""
     file = Path(path)
     try:
         text = file.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise SpecError(f"stack: cannot read {str(file)!r}: {getattr(error, 'strerror', None) or error}") from None
     if file.suffix.lower() != ".toml":
-        return make_stack(text, input_size=input_size, in_channels=in_channels, dims=dims, source="stack")
+        return StackFile(text)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -112,7 +118,5 @@ def load_stack(path: str | Path, *, input_size: int | Sequence[int] | None = Non
         raise SpecError(f"stack: {file.name}: 'layers' must be an array of strings such as \"Conv2d(3, 8, 3)\"")
     if "model" in data and not isinstance(layers, str):
         raise SpecError(f"stack: {file.name}: 'model' must be a string holding print(model) text")
-    size = data.get("input_size") if input_size is None else input_size
-    channels = data.get("in_channels") if in_channels is None else in_channels
-    return make_stack(layers, input_size=size, in_channels=channels, dims=data.get("dims") if dims is None else dims,
-                      source="stack")
+    return StackFile(layers if isinstance(layers, str) else tuple(layers), data.get("input_size"),
+                     data.get("in_channels"), data.get("dims"))

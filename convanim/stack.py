@@ -24,6 +24,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 from typing import Any
 
 from convanim.counts import macs as conv_macs
@@ -134,6 +135,19 @@ class Stack:
 
 def json_number(value: Fraction) -> int | float:
     return int(value) if value.denominator == 1 else float(value)
+
+
+def load_stack(path: str | Path, *, input_size: int | Sequence[int] | None = None, in_channels: int | None = None,
+               dims: int | None = None) -> Stack:
+    """A `Stack` from a file: a TOML stack (`.toml`) or the text `print(model)` showed (or layer expressions, one
+    per line). Arguments given here override the TOML file's `input_size`, `in_channels` and `dims`."""
+    from convanim.modeltext import read_stack_file
+
+    found = read_stack_file(path)
+    return make_stack(found.layers if isinstance(found.layers, str) else list(found.layers),
+                      input_size=found.input_size if input_size is None else input_size,
+                      in_channels=found.in_channels if in_channels is None else in_channels,
+                      dims=found.dims if dims is None else dims, source="stack")
 
 
 def make_stack(

@@ -17,6 +17,8 @@ FORBIDDEN = {
     "counts": ("geometry", "figures", "backends", "animation", "cli", "gallery", "templates"),
     "describe": ("figures", "backends", "animation", "cli", "gallery", "templates"),
     "primitives": ("geometry", "figures", "backends", "animation", "cli", "gallery", "templates"),
+    "modeltext": ("spec", "stack", "geometry", "figures", "backends", "animation", "cli", "gallery", "templates"),
+    "stack": ("geometry", "figures", "backends", "animation", "cli", "gallery", "templates", "describe"),
     "blocks": ("figures", "backends", "animation", "cli", "gallery", "templates"),
     "figures": ("backends", "animation", "cli", "gallery", "templates"),
     "backends": ("figures", "animation", "cli", "gallery", "templates", "geometry"),

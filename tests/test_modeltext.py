@@ -11,8 +11,8 @@ import json
 import pytest
 
 from convanim.errors import SpecError
-from convanim.modeltext import load_stack, parse_model_text
-from convanim.stack import make_stack
+from convanim.modeltext import parse_model_text
+from convanim.stack import load_stack, make_stack
 
 VGG = """\
 Sequential(

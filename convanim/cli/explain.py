@@ -46,9 +46,8 @@ def explain_command(layers: tuple[str, ...], stack_file: str | None, as_json: bo
 
 
 def _stack(layers: tuple[str, ...], stack_file: str | None, compare_dense: bool, options: dict[str, Any]) -> Any:
-    from convanim.modeltext import load_stack
     from convanim.parse import parse_size
-    from convanim.stack import make_stack
+    from convanim.stack import load_stack, make_stack
 
     for name in SPEC_OPTION_NAMES:
         if name not in (*_STACK_OPTIONS, "layer") and options.get(name) is not None:

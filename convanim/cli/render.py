@@ -66,8 +66,8 @@ def render_command(output: str | None, frames_dir: str | None, template: str | N
 def _render_stack(stack_file: str, template: str | None, spec_given: dict[str, Any], options: dict[str, Any],
                   output: str | None, frames_dir: str | None) -> None:
     from convanim.animation import StackAnimation
-    from convanim.modeltext import load_stack
     from convanim.parse import parse_size
+    from convanim.stack import load_stack
     from convanim.view import make_view
 
     if template:

@@ -237,7 +237,7 @@ def _outline_1d(x0: float, x1: float, y: float, theme, style, frame: int) -> lis
 def _planes(stack: Stack, levels: list[Level], all_cones, boxes, units, view: ViewSpec):
     theme = view.theme
     widest = max(max(level.shape) for level in levels)
-    origins = []
+    origins: list[tuple[float, float, float]] = []
     z = 0.0
     for i, level in enumerate(levels):
         rows, cols = level.shape
