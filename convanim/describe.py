@@ -8,6 +8,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from convanim.counts import macs, parameter_count, weight_shape
+from convanim.errors import SpecError
 from convanim.spec import ConvSpec, make_spec, output_length, output_shape
 
 if TYPE_CHECKING:
@@ -106,8 +107,13 @@ def output_formula(spec: ConvSpec, axis: int) -> str:
     return f"{text} = {out}"
 
 
-def explain(spec: ConvSpec, compare_dense: bool = False) -> str:
-    """The full explanation `convanim explain` prints."""
+def explain(spec: ConvSpec | Stack, compare_dense: bool = False) -> str:
+    """The full explanation `convanim explain` prints, for one layer or (a `convanim.Stack`) a table through a
+    stack."""
+    if not isinstance(spec, ConvSpec):
+        if compare_dense:
+            raise SpecError("compare_dense: compares one layer with a dense one; give a single layer")
+        return explain_stack(spec)
     from convanim.geometry import Geometry  # numpy: only when a layer is explained, not when captions are written
 
     geometry = Geometry(spec)
