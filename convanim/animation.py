@@ -124,6 +124,8 @@ def animate(spec: ConvSpec | StagedBlock | str | None = None, view: ViewSpec | s
             if spec_args:
                 raise SpecError(f"template: {chosen.name!r} is a {chosen.block} block; layer arguments such as "
                                 f"{next(iter(spec_args))} do not apply to it")
+            if chosen.block == "receptive_field":
+                return StackAnimation(chosen.staged_block, view)
             return StagedAnimation(chosen.staged_block, view)
         return Animation(make_spec(**{**chosen.spec_args, **spec_args}), view)
     view = view or make_view(**view_args)

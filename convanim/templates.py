@@ -68,6 +68,10 @@ BLOCK_KEYS: dict[str, dict[str, Check]] = {
                   "padding": INT, "multiplier": INT, "bias": BOOL},
     "inverted_residual": {"input_size": SIZE, "in_channels": INT, "expansion": INT, "out_channels": INT,
                           "kernel_size": INT, "stride": INT},
+    # the receptive field through a stack (convanim.stack): its layers as PyTorch expressions
+    "receptive_field": {"input_size": SIZE, "in_channels": INT,
+                        "layers": (lambda v: isinstance(v, list) and bool(v) and all(isinstance(x, str) for x in v),
+                                   "an array of PyTorch layer expressions such as \"Conv2d(1, 1, 3)\"")},
 }
 VIEW_KEYS: dict[str, Check] = {
     "view": TEXT, "theme": TEXT, "numbers": BOOL, "caption": BOOL, "labels": BOOL, "cell_size": INT,
@@ -113,16 +117,25 @@ class Template:
 
     @property
     def staged_block(self) -> Any:
-        """The `convanim.blocks.StagedBlock` of a block template."""
+        """The `convanim.blocks.StagedBlock` of a block template (a `convanim.stack.Stack` for "receptive_field")."""
+        if self.block == "receptive_field":
+            from convanim.stack import make_stack
+
+            return make_stack(list(self.spec_args["layers"]), input_size=self.spec_args.get("input_size"),
+                              in_channels=self.spec_args.get("in_channels"))
         from convanim import blocks
 
         return getattr(blocks, self.block)(**self.spec_args)
 
     @property
     def layers(self) -> tuple[tuple[str, ConvSpec], ...]:
-        """(stage name, spec) of each layer in order; the name is "" for a single-layer template."""
+        """(stage name, spec) of each layer in order; the name is "" for a single-layer template. A stack lists its
+        convolutions and poolings, named by their index."""
         if not self.block:
             return (("", self.spec),)
+        if self.block == "receptive_field":
+            return tuple((str(layer.index), layer.spec) for layer in self.staged_block.layers
+                         if layer.spec is not None)
         return tuple((stage.name, stage.spec) for stage in self.staged_block.stages)
 
     @property

@@ -56,6 +56,11 @@ def render_command(output: str | None, frames_dir: str | None, template: str | N
                 raise SpecError(f"template: {chosen.name!r} is a {chosen.block} block; layer options such as "
                                 f"{flag} do not apply (use 'convanim stages')")
             view = make_view(**{**view_args, **given_view_args(options)})
+            if chosen.block == "receptive_field":
+                from convanim.animation import StackAnimation
+
+                write_outputs(StackAnimation(chosen.staged_block, view), output, frames_dir)
+                return
             write_outputs(StagedAnimation(chosen.staged_block, view), output, frames_dir)
             return
     view = make_view(**{**view_args, **given_view_args(options)})
