@@ -91,7 +91,7 @@ def test_wavenet_rows_fit_and_show_the_padding():
     animation = animate_stack(layers, input_size=16)
     scene = animation.scene
     assert scene.frame_count == 16 and scene.width <= 1920 and scene.height <= 1080
-    assert scene.frame_titles[0] == "frame 1/16: top unit (0) sees input -15..0 (below 0 and past the end: padding)"
+    assert scene.frame_titles[0] == "frame 1/16: top unit (0) sees input -15..0 (below 0: padding)"
     texts = [item.text for item in scene.items if getattr(item, "frame", None) == 0 and hasattr(item, "text")]
     assert "r = 16 (1 real)" in texts
 

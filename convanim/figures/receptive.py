@@ -188,11 +188,11 @@ def _rows(stack: Stack, levels: list[Level], all_cones, boxes, units, view: View
                   for y in (ys[i], ys[i] + 1)]
         if view.labels:
             name = "input" if level.layer is None else level.layer.expression
-            items.append(Text((label_x, ys[i] + 0.5, 0.0), f"{name}  {n}", style.note_font, theme.text, "rm",
+            items.append(Text((label_x, ys[i] + 0.5, 0.0), f"{name}  {n}", style.label_font, theme.text, "rm",
                               bold=level.layer is None))
             if level.pads:
                 items.append(Text((label_x, ys[i] + 1.2, 0.0),
-                                  "after " + ", ".join(pad.expression for pad in level.pads), style.note_font,
+                                  "after " + ", ".join(pad.expression for pad in level.pads), _readable(style, view),
                                   theme.muted_text, "ra"))
     for t, (masks, box) in enumerate(zip(all_cones, boxes)):
         for i, (mask, level) in enumerate(zip(masks, levels)):
@@ -204,7 +204,7 @@ def _rows(stack: Stack, levels: list[Level], all_cones, boxes, units, view: View
             if view.labels:
                 span, read = last - first + 1, int(mask.sum())
                 text = f"spans {span}, reads {read}" if i else f"r = {span} ({read} real)"
-                items.append(Text((max(widest, xs[i] + last + 1) + 0.6, ys[i] + 0.5, 0.0), text, style.note_font,
+                items.append(Text((max(widest, xs[i] + last + 1) + 0.6, ys[i] + 0.5, 0.0), text, style.label_font,
                                   theme.text if i == 0 else theme.muted_text, "lm", bold=i == 0, frame=t))
         # the dependency tree: each cone unit joined to the units it reads in the map below
         for i in range(len(levels) - 1, 0, -1):
@@ -214,6 +214,11 @@ def _rows(stack: Stack, levels: list[Level], all_cones, boxes, units, view: View
                     items.append(Line((xs[i] + o + 0.5, ys[i] + 1, 0.0), (xs[i - 1] + source + 0.5, ys[i - 1], 0.0),
                                       theme.connector, style.connector_width, frame=t))
     return _finish(stack, levels, boxes, units, items, view, style, FLAT)
+
+
+def _readable(style, view: ViewSpec) -> float:
+    """A note's size, at least 13 px (at scale 1): the counts and padding notes are read on a projected slide."""
+    return max(13.0 * view.scale, style.note_font)
 
 
 def _pad_cells(x0: float, y: float, first: int, last: int, n: int, theme, style, frame: int) -> list:
@@ -276,7 +281,7 @@ def _planes(stack: Stack, levels: list[Level], all_cones, boxes, units, view: Vi
             for t, (masks, box) in enumerate(zip(all_cones, boxes)):
                 (r0, r1), (c0, c1) = box[i]
                 text = f"region {r1 - r0 + 1}\u00d7{c1 - c0 + 1}, reads {int(masks[i].sum())}"
-                items.append(Text((x0 + left - 0.35, y0 + top, z - gap * 0.3), text, style.note_font,
+                items.append(Text((x0 + left - 0.35, y0 + top, z - gap * 0.3), text, _readable(style, view),
                                   theme.text if i == 0 else theme.muted_text, "ra", bold=i == 0, frame=t))
     for t, box in enumerate(boxes):  # the cone's edges: region corners joined map to map
         for i in range(len(levels) - 1, 0, -1):
@@ -336,8 +341,10 @@ def _finish(stack: Stack, levels: list[Level], boxes, units, items: list, view: 
     frame_titles = []
     for t, (unit, box) in enumerate(zip(units, boxes)):
         span = ", ".join(f"{first}..{last_}" for first, last_ in box[0])
-        outside = any(first < 0 or last_ >= n for (first, last_), n in zip(box[0], levels[0].shape))
+        below = any(first < 0 for first, _ in box[0])
+        past = any(last_ >= n for (_, last_), n in zip(box[0], levels[0].shape))
+        where = " and ".join(word for word, flag in (("below 0", below), ("past the end", past)) if flag)
         frame_titles.append(f"frame {t + 1}/{len(units)}: top unit ({', '.join(map(str, unit))}) sees input "
-                            f"{span}{' (below 0 and past the end: padding)' if outside else ''}")
+                            f"{span}{f' ({where}: padding)' if where else ''}")
     captions = caption_items(title, tuple(frame_titles), style, view.theme) if view.caption else []
     return finish(items, captions, view, style, len(units), title, tuple(frame_titles), base=base)
