@@ -119,3 +119,8 @@ def test_refused_stacks(args, message):
 def test_frame_limit():
     with pytest.raises(SpecError, match="max_frames: the top map has 900 units"):
         _ = animate_stack(["Conv2d(1, 1, 3)"], input_size=32, view=make_view(max_frames=100)).scene
+
+
+def test_large_maps_are_refused_before_anything_is_allocated():
+    with pytest.raises(SpecError, match=r"^input_size: layer 0 \(Conv2d\(1, 1, 3\)\) joins 100×100 units to 98×98"):
+        _ = animate_stack(["Conv2d(1, 1, 3)"], input_size=100, view=make_view(max_frames=20000)).scene

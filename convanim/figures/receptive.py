@@ -24,6 +24,7 @@ from convanim.view import ViewSpec
 DRAWN_KINDS = ("conv", "pool", "pad")  # layers that move regions; shape-keeping ones are not drawn
 ROW_GAP = 2.2  # cells between the rows of a 1d stack
 MAX_DRAWN_CELLS = 40_000
+MAX_DEPENDENCY_PAIRS = 4_000_000  # 4 MB of booleans per layer: maps of about 44x44, already too many cells to read
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +149,14 @@ def build_receptive_scene(stack: Stack, view: ViewSpec):
     if top_units > view.max_frames:
         raise SpecError(f"max_frames: the top map has {top_units:,} units (frames), more than the limit of "
                         f"{view.max_frames:,}")
+    for level in levels[1:]:  # the dependency maps are (units above) x (units below) booleans
+        for step in level.steps:
+            pairs = int(np.prod(step.input_shape[1:])) * int(np.prod(step.output_shape[1:]))
+            if pairs > MAX_DEPENDENCY_PAIRS:
+                raise SpecError(f"input_size: layer {step.index} ({step.expression}) joins "
+                                f"{shape_str(step.input_shape[1:])} units to {shape_str(step.output_shape[1:])}: "
+                                f"too many to draw (at most {MAX_DEPENDENCY_PAIRS:,} pairs); draw a smaller input "
+                                f"(regions do not depend on it)")
     cells = sum(int(np.prod(level.shape)) for level in levels)
     if cells > MAX_DRAWN_CELLS:
         raise SpecError(f"input_size: the maps have {cells:,} cells, more than {MAX_DRAWN_CELLS:,} to draw; draw a "
