@@ -20,6 +20,7 @@ FORBIDDEN = {
     "modeltext": ("spec", "stack", "geometry", "figures", "backends", "animation", "cli", "gallery", "templates"),
     "stack": ("geometry", "figures", "backends", "animation", "cli", "gallery", "templates", "describe"),
     "blocks": ("figures", "backends", "animation", "cli", "gallery", "templates"),
+    "skips": ("geometry", "figures", "backends", "animation", "cli", "gallery", "templates", "stack", "blocks"),
     "figures": ("backends", "animation", "cli", "gallery", "templates"),
     "backends": ("figures", "animation", "cli", "gallery", "templates", "geometry"),
     "animation": ("cli", "gallery"),
