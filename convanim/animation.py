@@ -12,6 +12,7 @@ from convanim.backends.files import check_writable_directory, write_atomic
 from convanim.blocks import StagedBlock
 from convanim.errors import SpecError
 from convanim.primitives import Scene
+from convanim.skips import SkipBlock
 from convanim.spec import ConvSpec, make_spec
 from convanim.templates import Template, load_template
 from convanim.view import ViewSpec, make_view
@@ -100,7 +101,7 @@ SPEC_PARAMETERS = ("dims", "input_size", "kernel_size", "stride", "padding", "di
                    "output_padding", "in_channels", "out_channels", "groups", "depthwise", "bias", "op", "ceil_mode")
 
 
-def animate(spec: ConvSpec | StagedBlock | str | None = None, view: ViewSpec | str | None = None, *,
+def animate(spec: ConvSpec | StagedBlock | SkipBlock | str | None = None, view: ViewSpec | str | None = None, *,
             template: str | Path | Template | None = None, **options: Any) -> Animation:
     """An `Animation` to save or show, from a spec, a block, a PyTorch layer string or a template:
 
@@ -129,7 +130,7 @@ def animate(spec: ConvSpec | StagedBlock | str | None = None, view: ViewSpec | s
             return StagedAnimation(chosen.staged_block, view)
         return Animation(make_spec(**{**chosen.spec_args, **spec_args}), view)
     view = view or make_view(**view_args)
-    if isinstance(spec, StagedBlock):
+    if isinstance(spec, (StagedBlock, SkipBlock)):
         if spec_args:
             raise SpecError(f"spec: a block takes no layer arguments such as {next(iter(spec_args))}")
         return StagedAnimation(spec, view)
@@ -152,19 +153,25 @@ def _spec_arguments(spec: ConvSpec) -> dict[str, Any]:
 class StagedAnimation(Animation):
     """An `Animation` of a whole block; saves to every format an `Animation` does."""
 
-    def __init__(self, block: StagedBlock, view: ViewSpec) -> None:
+    def __init__(self, block: StagedBlock | SkipBlock, view: ViewSpec) -> None:
         super().__init__(block.stages[0].spec, view)
         self.block = block
 
     @cached_property
     def scene(self) -> Scene:
+        if isinstance(self.block, SkipBlock):
+            from convanim.figures.skips import build_skip_scene
+
+            return build_skip_scene(self.block, self.view)
         from convanim.figures.blocks import build_staged_scene
 
         return build_staged_scene(self.block, self.view)
 
 
-def animate_stages(block: StagedBlock, view: ViewSpec | str | None = None, **view_options: Any) -> StagedAnimation:
-    """`animate_stages(separable(input_size=12, in_channels=3, kernel_size=5, out_channels=4)).save("sep.gif")`."""
+def animate_stages(block: StagedBlock | SkipBlock, view: ViewSpec | str | None = None,
+                   **view_options: Any) -> StagedAnimation:
+    """`animate_stages(separable(input_size=12, in_channels=3, kernel_size=5, out_channels=4)).save("sep.gif")`,
+    `animate_stages(resnet_basic(stride=2, out_channels=4))`."""
     if isinstance(view, str):
         view = make_view(view, **view_options)
     elif view is None:
