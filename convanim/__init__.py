@@ -30,13 +30,15 @@ _EXPORTS = {
     "separable": "convanim.blocks", "inverted_residual": "convanim.blocks", "StagedBlock": "convanim.blocks",
     "load_template": "convanim.templates",
     "Stack": "convanim.stack", "make_stack": "convanim.stack", "load_stack": "convanim.stack",
+    "SkipBlock": "convanim.skips", "resnet_basic": "convanim.skips", "resnet_bottleneck": "convanim.skips",
+    "dense_block": "convanim.skips", "unet_level": "convanim.skips",
 }
 
 __all__ = [  # written out (not derived from _EXPORTS) so that linters and IDEs see what is public
-    "Animation", "ConvSpec", "Geometry", "SpecError", "Stack", "StagedBlock", "ViewSpec", "__version__", "animate",
-    "animate_stack", "animate_stages", "channel_inputs", "explain", "inverted_residual", "load_stack",
-    "load_template", "macs", "make_spec", "make_stack", "make_view", "mapping", "output_shape", "parameter_count",
-    "separable", "weight_shape",
+    "Animation", "ConvSpec", "Geometry", "SkipBlock", "SpecError", "Stack", "StagedBlock", "ViewSpec", "__version__",
+    "animate", "animate_stack", "animate_stages", "channel_inputs", "dense_block", "explain", "inverted_residual",
+    "load_stack", "load_template", "macs", "make_spec", "make_stack", "make_view", "mapping", "output_shape",
+    "parameter_count", "resnet_basic", "resnet_bottleneck", "separable", "unet_level", "weight_shape",
 ]
 
 if TYPE_CHECKING:
@@ -46,6 +48,7 @@ if TYPE_CHECKING:
     from convanim.describe import explain
     from convanim.errors import SpecError
     from convanim.geometry import Geometry, channel_inputs, mapping
+    from convanim.skips import SkipBlock, dense_block, resnet_basic, resnet_bottleneck, unet_level
     from convanim.spec import ConvSpec, make_spec, output_shape
     from convanim.stack import Stack, load_stack, make_stack
     from convanim.templates import load_template

@@ -28,7 +28,7 @@ INDEX_FILES = ("README.md", "index.html")
 # The modules that decide what an animation looks like (an allow-list: a module that draws must be named here, and
 # tests/test_gallery.py checks that every module a render imports is). A folder name covers the modules in it.
 RENDERER_MODULES = ("animation.py", "blocks.py", "counts.py", "describe.py", "fonts.py", "geometry.py", "primitives.py",
-                    "spec.py", "stack.py", "theme.py", "view.py", "backends/", "figures/")
+                    "skips.py", "spec.py", "stack.py", "theme.py", "view.py", "backends/", "figures/")
 TEMP_PREFIX = ".convanim-"
 FILE_MODE = 0o644  # mkstemp's 0o600 would make the gallery unreadable to others
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from convanim.counts import macs, parameter_count, standard_convolution, weight_shape
 from convanim.describe import AXIS_NAMES, general_formula, layer_name, output_formula, pytorch_code, shape_text
 from convanim.spec import ConvSpec, output_shape
-from convanim.templates import Template
+from convanim.templates import SKIP_BLOCKS, Template
 
 README_INTRO = """\
 # Gallery
@@ -78,6 +78,10 @@ def shapes(template: Template) -> str:
         stack = template.staged_block
         return (f"{shape_text(stack.input_shape[1:], stack.input_shape[0])} \u2192 "
                 f"{shape_text(stack.output_shape[1:], stack.output_shape[0])}")
+    if template.block in SKIP_BLOCKS:
+        block = template.staged_block
+        return (f"{shape_text(block.input_shape[1:], block.input_shape[0])} \u2192 "
+                f"{shape_text(block.output_shape[1:], block.output_shape[0])}")
     first, last = template.layers[0][1], template.layers[-1][1]
     return (f"{shape_text(first.input_size, first.in_channels)} \u2192 "
             f"{shape_text(output_shape(last), last.out_channels)}")
@@ -281,6 +285,14 @@ def _block_details(template: Template) -> str:
         return _stack_details(template)
     stages = "".join(f"<li><span>{esc(stage.name)}</span> <code>{esc(pytorch_code(stage.spec))}</code></li>"
                      for stage in block.stages)
+    if template.block in SKIP_BLOCKS:
+        field = "\u00d7".join(str(axis.field) for axis in block.receptive_field())
+        return (f"<dt>Layers</dt><dd><ul class=\"anim-axes anim-stages\">{stages}</ul></dd>\n"
+                f"<dt>Shape</dt><dd>{esc(shapes(template))} "
+                f"<span class=\"anim-muted\">(spatial \u00d7 channels)</span></dd>\n"
+                f"<dt>Receptive field</dt><dd>{field} through the largest "
+                f"path</dd>\n"
+                f"<dt>Cost</dt><dd>{block.parameters:,} parameters (BatchNorm included) and {block.macs:,} MACs</dd>")
     (params, reference_params), (macs, reference_macs) = block.parameters(), block.macs()
     return (f"<dt>Layers</dt><dd><ul class=\"anim-axes anim-stages\">{stages}</ul></dd>\n"
             f"<dt>Shape</dt><dd>{esc(shapes(template))} "
