@@ -212,7 +212,8 @@ def explain_stack(stack: Stack) -> str:
     named = any(layer.path != str(layer.index) for layer in stack.layers)
     header = ["#", *(["name"] if named else []), "output", "parameters", "MACs", "receptive field", "eff. stride",
               "eff. padding", "layer"]  # the layer last: a long print(model) expression may wrap harmlessly there
-    rows = [[str(layer.index), *([layer.path] if named else []), shape_text(layer.output_shape),
+    rows = [[str(layer.index), *([layer.path + (" (shortcut)" if layer.shortcut else "")] if named else []),
+             shape_text(layer.output_shape),
              f"{layer.parameters:,}", f"{layer.macs:,}", _per_axis(layer.receptive_field),
              _per_axis(layer.effective_stride), _per_axis(layer.effective_padding), layer.expression]
             for layer in stack.layers]
@@ -253,8 +254,13 @@ def _stack_notes(stack: Stack) -> list[str]:
     if kinds & {"flatten", "linear", "adaptive"} or "AdaptiveAvgPool" in names:
         notes.append("Flatten keeps each element's region; Linear and global pooling see the whole map (a window "
                      "of the map's size, with that stride).")
-    notes.append("MACs count multiply-accumulates of convolutions and Linear layers; pooling, normalisation and "
-                 "activations count 0.")
+    if "merge" in kinds:
+        notes.append("Skip connections: rows marked (shortcut) are a residual block's downsample, which reads the "
+                     "block's input; 'out += identity' adds the shortcut (or the input) to the main path and "
+                     "'torch.cat' puts a U-Net Down's input before the upsampled map. Where two paths join, the "
+                     "receptive field is the union of their regions (the largest path).")
+    notes.append("MACs count multiply-accumulates of convolutions and Linear layers; pooling, normalisation, "
+                 "activations and additions count 0.")
     if "norm" in kinds:
         notes.append("Normalisation layers count their weight and bias (per channel); running statistics are "
                      "buffers, not parameters.")

@@ -2,8 +2,11 @@
 
 `print(model)` writes one module per line: `(name): Conv2d(3, 64, kernel_size=(3, 3), stride=(1, 1))`, a nested
 `Sequential(` opening a block that a lone `)` closes. A file may also hold bare layer expressions, one per line
-(`#` starts a comment line). Only `Sequential` containers are read: any other container
-(a ResNet `BasicBlock`, a `ModuleList`) has a `forward` that need not run its children in the printed order, so it is
+(`#` starts a comment line). Containers are read only where their `forward` is known: `Sequential`; torchvision's
+residual blocks `BasicBlock` and `Bottleneck` (the children in order, then `out += identity`, where identity is the
+input or its `downsample`); and the U-Net parts of the widely copied milesial/Pytorch-UNet (`DoubleConv`, `Down`,
+`OutConv` and `UNet` run their children in order; `Up` upsamples, then concatenates the input of the latest `Down`
+before its `conv`). Any other container (a `ModuleList`, a custom block) may run its children in any order, so it is
 refused rather than guessed. Nothing is evaluated: layer arguments are read as literals by `convanim.stack`.
 """
 
@@ -20,6 +23,8 @@ from convanim.errors import SpecError
 _LINE = re.compile(r"\((?P<name>[^()]*)\):\s*(?P<body>.*)")
 _OPEN = re.compile(r"(?:[\w.]+\.)?(?P<name>\w+)\($")
 _EMPTY = re.compile(r"(?:[\w.]+\.)?Sequential\(\s*\)")
+RESIDUAL = ("BasicBlock", "Bottleneck")  # torchvision: children in order, then out += identity (or downsample(x))
+CONTAINERS = ("Sequential", *RESIDUAL, "UNet", "DoubleConv", "Down", "Up", "OutConv")
 MAX_TEXT = 1_000_000  # characters; a pasted model is far smaller
 STACK_KEYS = ("description", "input_size", "in_channels", "dims", "layers", "model")
 
@@ -31,6 +36,7 @@ class ModelLayer:
     path: str
     expression: str
     line: int
+    containers: tuple[tuple[str, str], ...] = ()  # (class name, path) of each enclosing container, outermost first
 
 
 def parse_model_text(text: str, source: str = "layers") -> list[ModelLayer]:
@@ -38,7 +44,7 @@ def parse_model_text(text: str, source: str = "layers") -> list[ModelLayer]:
     if len(text) > MAX_TEXT:
         raise SpecError(f"{source}: the model text has {len(text):,} characters, more than {MAX_TEXT:,}")
     layers: list[ModelLayer] = []
-    open_blocks: list[tuple[str, int]] = []  # (path, line) of each Sequential still open
+    open_blocks: list[tuple[str, int, str]] = []  # (path, line, class name) of each container still open
     closed_top = False
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
@@ -64,17 +70,19 @@ def parse_model_text(text: str, source: str = "layers") -> list[ModelLayer]:
         path = ".".join(part for part in (open_blocks[-1][0] if open_blocks else "", name) if part)
         opened = _OPEN.fullmatch(body)
         if opened:
-            if opened.group("name") != "Sequential":
+            if opened.group("name") not in CONTAINERS:
                 raise SpecError(f"{where}: {opened.group('name')} is not an nn.Sequential: its forward need not run "
-                                f"its children in the printed order (skip connections); paste an nn.Sequential")
-            open_blocks.append((path or "", number))
+                                f"its children in the printed order (skip connections); paste an nn.Sequential "
+                                f"(or torchvision's BasicBlock, Bottleneck)")
+            open_blocks.append((path or "", number, opened.group("name")))
             continue
         if _EMPTY.fullmatch(body):
             closed_top = not open_blocks
             continue
         if body.count("(") != body.count(")") or not body.endswith(")"):
             raise SpecError(f"{where}: expected one layer per line, such as Conv2d(3, 64, kernel_size=(3, 3))")
-        layers.append(ModelLayer(path or str(len(layers)), body, number))
+        layers.append(ModelLayer(path or str(len(layers)), body, number,
+                                 tuple((kind, where_) for where_, _, kind in open_blocks)))
     if open_blocks:
         raise SpecError(f"{source}: the Sequential( opened on line {open_blocks[-1][1]} is never closed")
     if not layers:

@@ -63,7 +63,7 @@ _SIGNATURES: dict[str, tuple[str, ...]] = {
     "UpsamplingNearest2d": ("size", "scale_factor"),
 }
 _NUMBERED = re.compile(r"(BatchNorm|InstanceNorm|ZeroPad|ConstantPad|AdaptiveAvgPool|AdaptiveMaxPool|Dropout)([123])d")
-KINDS = ("conv", "pool", "elementwise", "norm", "pad", "flatten", "linear", "adaptive", "upsample")
+KINDS = ("conv", "pool", "elementwise", "norm", "pad", "flatten", "linear", "adaptive", "upsample", "merge")
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +94,7 @@ class StackLayer:
     effective_padding: tuple[Fraction, ...]
     spec: ConvSpec | None = None  # the convolution or pooling on this layer's input, for conv and pool layers
     upsampled: bool = False  # whether this layer or one before upsamples: then r, S and P bound the region
+    shortcut: bool = False  # on a residual block's shortcut (its `downsample`): it reads the block's input
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,14 +121,16 @@ class Stack:
         return sum(layer.macs for layer in self.layers)
 
     def to_dict(self) -> dict[str, Any]:
-        """The `convanim explain --json` contract. Fractions (after an upsampling layer) become floats."""
+        """The `convanim explain --json` contract. Fractions (after an upsampling layer) become floats; a layer on a
+        residual block's shortcut has `"shortcut": true`."""
         return {
             "input_shape": list(self.input_shape),
             "layers": [{"layer": layer.expression, "output_shape": list(layer.output_shape),
                         "parameters": layer.parameters, "macs": layer.macs,
                         "receptive_field": [json_number(v) for v in layer.receptive_field],
                         "effective_stride": [json_number(v) for v in layer.effective_stride],
-                        "effective_padding": [json_number(v) for v in layer.effective_padding]}
+                        "effective_padding": [json_number(v) for v in layer.effective_padding],
+                        **({"shortcut": True} if layer.shortcut else {})}
                        for layer in self.layers],
             "total": {"parameters": self.parameters, "macs": self.macs},
         }
@@ -165,11 +168,13 @@ def make_stack(
 
     Every mistake is a `SpecError` starting with `source` (the Python parameter the layers came from) and naming the
     layer's index."""
+    containers: list[tuple[tuple[str, str], ...]] | None = None
     if isinstance(layers, str):
         from convanim.modeltext import parse_model_text
 
         parsed = parse_model_text(layers, source=source)
         expressions, paths = [layer.expression for layer in parsed], [layer.path for layer in parsed]
+        containers = [layer.containers for layer in parsed]
     else:
         expressions = list(layers)
     for i, text in enumerate(expressions):
@@ -188,9 +193,15 @@ def make_stack(
     if not isinstance(channels, int) or isinstance(channels, bool) or channels < 1:
         raise SpecError(f"in_channels: must be a positive integer, got {channels!r}")
     builder = _Builder(dims, (channels, *spatial), source)
+    graph = _Graph(builder)
     for i, (text, call) in enumerate(zip(expressions, calls)):
         path = paths[i] if paths is not None else str(i)
+        if containers is not None:
+            graph.before(i, path, text.strip(), containers[i])
         builder.add(i, path, text.strip(), call)
+        if containers is not None:
+            graph.after(path, containers[i])
+    graph.before(len(expressions), "", "", ())
     return Stack((channels, *spatial), tuple(builder.layers))
 
 
@@ -303,6 +314,72 @@ def _first_channels(expressions: list[str], calls: list[_Call]) -> int:
     return 1
 
 
+RESIDUAL = ("BasicBlock", "Bottleneck")
+
+
+class _Graph:
+    """The skip connections of known containers (see `convanim.modeltext`) around the linear walk: a residual block's
+    `downsample` reads the block's input and `out += identity` joins the paths; a U-Net `Up` concatenates the input
+    of the latest `Down` after its upsampling layer. Joined paths take the union of their regions (the largest)."""
+
+    def __init__(self, builder: _Builder) -> None:
+        self.builder = builder
+        self.open: dict[str, Any] = {}  # residual block path -> the state at its input
+        self.main_end: dict[str, Any] = {}  # residual block path -> the state at the end of its main path
+        self.downs: set[str] = set()
+        self.skips: list[tuple[str, Any]] = []  # (Down path, state at its input), latest last
+
+    def before(self, index: int, path: str, text: str, containers: tuple[tuple[str, str], ...]) -> None:
+        paths = {where for _, where in containers}
+        for block in [b for b in self.open if b not in paths]:  # blocks the walk has left, innermost first
+            self._join_residual(index, block)
+        for kind, where in containers:
+            if kind in RESIDUAL and where not in self.open:
+                self.open[where] = self.builder.state()
+            if kind == "Down" and where not in self.downs:
+                self.downs.add(where)
+                self.skips.append((where, self.builder.state()))
+        residual = [where for kind, where in containers if kind in RESIDUAL]
+        if residual:
+            block = residual[-1]
+            shortcut = any(where == _child(block, "downsample") for _, where in containers)
+            if shortcut and block not in self.main_end:
+                self.main_end[block] = self.builder.state()
+                self.builder.restore(self.open[block])
+            elif not shortcut and block in self.main_end:
+                raise self.builder.fail(index, text, f"a layer of {block}'s main path after its downsample: "
+                                                     f"torchvision prints the downsample last")
+            self.builder.shortcut = shortcut
+        else:
+            self.builder.shortcut = False
+
+    def after(self, path: str, containers: tuple[tuple[str, str], ...]) -> None:
+        ups = [where for kind, where in containers if kind == "Up"]
+        if not ups or path != _child(ups[-1], "up"):
+            return
+        if not self.skips:
+            raise self.builder.fail(self.builder.index, self.builder.text, "an Up with no Down before it: its "
+                                                                           "forward concatenates a Down's input")
+        down, skip = self.skips.pop()
+        self.builder.join(_child(ups[-1], "(cat)"), "torch.cat([x2, x1], dim=1)", skip, "cat",
+                          f"the input of {down} (the skip)")
+
+    def _join_residual(self, index: int, block: str) -> None:
+        start = self.open.pop(block)
+        main = self.main_end.pop(block, None)
+        self.builder.shortcut = False
+        if main is None:  # identity: the block's input joins the main path
+            self.builder.join(_child(block, "(+)"), "out += identity", start, "add",
+                              f"the input of {block or 'the block'}")
+        else:
+            self.builder.join(_child(block, "(+)"), "out += identity", main, "add",
+                              f"{block or 'the block'}'s main path", shortcut_end=True)
+
+
+def _child(parent: str, name: str) -> str:
+    return f"{parent}.{name}" if parent else name
+
+
 class _Builder:
     """Walks the layers, carrying the shape and the per-axis (r, S, P) recursion."""
 
@@ -317,6 +394,44 @@ class _Builder:
         self.padding = [Fraction(0)] * dims
         self.layers: list[StackLayer] = []
         self.upsampled = False
+        self.shortcut = False
+        self.index, self.text = 0, ""
+
+    def state(self) -> tuple[Any, ...]:
+        return (self.shape, self.flat, self.spatial, list(self.field), list(self.stride), list(self.padding),
+                self.upsampled)
+
+    def restore(self, state: tuple[Any, ...]) -> None:
+        shape, self.flat, self.spatial, field, stride, padding, self.upsampled = state
+        self.shape = shape
+        self.field, self.stride, self.padding = list(field), list(stride), list(padding)
+
+    def join(self, path: str, expression: str, other: tuple[Any, ...], how: str, what: str,
+             shortcut_end: bool = False) -> None:
+        """A row where the current path meets `other` (a saved state): added ("add") or concatenated after it along
+        the channels ("cat"); the region is the union of both paths' regions."""
+        index = len(self.layers)
+        shape, flat, _, field, stride, padding, upsampled = other
+        here = "the shortcut" if shortcut_end else "this path"
+        if flat or self.flat:
+            raise self.fail(index, expression, f"{what} and {here} must both be maps, not flattened")
+        if how == "add" and shape != self.shape or how == "cat" and shape[1:] != self.shape[1:]:
+            raise self.fail(index, expression, f"{what} is {'x'.join(map(str, shape))}, {here} "
+                                               f"{'x'.join(map(str, self.shape))}: they cannot be "
+                                               f"{'added' if how == 'add' else 'concatenated'}")
+        for a in range(self.dims):
+            if stride[a] != self.stride[a]:
+                raise self.fail(index, expression, f"{what} and {here} have effective strides {stride[a]} and "
+                                                   f"{self.stride[a]}: their units do not line up")
+            start = max(padding[a], self.padding[a])
+            end = max(field[a] - padding[a], self.field[a] - self.padding[a])
+            self.field[a], self.padding[a] = end + start, start
+        self.upsampled = self.upsampled or upsampled
+        out = self.shape if how == "add" else (shape[0] + self.shape[0], *self.shape[1:])
+        self.layers.append(StackLayer(index, path, expression, how, "merge", self.shape, out, 0, 0,
+                                      tuple(self.field), tuple(self.stride), tuple(self.padding), None,
+                                      self.upsampled))
+        self.shape = out
 
     def fail(self, index: int, text: str, rule: str) -> SpecError:
         shape = "x".join(map(str, self.shape))
@@ -340,9 +455,9 @@ class _Builder:
             self.field[a] += (axis.extent - 1) * self.stride[a]
             self.padding[a] += axis.padding * self.stride[a]
             self.stride[a] *= axis.stride
-        self.layers.append(StackLayer(index, path, text, call.name, kind, self.shape, tuple(out_shape), parameters,
-                                      macs, tuple(self.field), tuple(self.stride), tuple(self.padding), spec,
-                                      self.upsampled))
+        self.layers.append(StackLayer(len(self.layers), path, text, call.name, kind, self.shape, tuple(out_shape),
+                                      parameters, macs, tuple(self.field), tuple(self.stride), tuple(self.padding),
+                                      spec, self.upsampled, self.shortcut))
         self.shape = tuple(out_shape)
         if not self.flat:
             self.spatial = self.shape[1:]

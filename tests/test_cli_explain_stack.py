@@ -128,11 +128,11 @@ def test_mistakes_are_one_line_and_exit_2(args, message):
 
 def test_mistake_as_a_subprocess_has_no_traceback(tmp_path):
     path = tmp_path / "block.txt"
-    path.write_text(VGG.replace("Sequential(", "BasicBlock(", 1))
+    path.write_text(VGG.replace("Sequential(", "ResNet(", 1))
     done = subprocess.run([sys.executable, "-m", "convanim", "explain", "--stack", str(path)], capture_output=True,
                           text=True)
     assert done.returncode == 2
     assert done.stdout == ""
-    assert done.stderr.startswith("convanim: error: --stack: line 1 ('BasicBlock('): BasicBlock is not an "
+    assert done.stderr.startswith("convanim: error: --stack: line 1 ('ResNet('): ResNet is not an "
                                   "nn.Sequential")
     assert "Traceback" not in done.stderr

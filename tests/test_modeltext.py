@@ -111,7 +111,7 @@ Sequential(
 )
 """
 
-# torchvision's BasicBlock: its forward adds the shortcut, so its printed children are not a stack.
+# torchvision's BasicBlock: its forward adds the input (identity shortcut) after its printed children.
 TORCHVISION_BASIC_BLOCK = """\
 BasicBlock(
   (conv1): Conv2d(64, 64, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1), bias=False)
@@ -196,7 +196,8 @@ def test_old_print_format():
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    (TORCHVISION_BASIC_BLOCK, r"^layers: line 1 \('BasicBlock\('\): BasicBlock is not an nn.Sequential"),
+    (TORCHVISION_BASIC_BLOCK.replace("BasicBlock(", "ResBlock("),
+     r"^layers: line 1 \('ResBlock\('\): ResBlock is not an nn.Sequential"),
     ("ModuleList(\n  (0-2): 3 x Conv2d(1, 1, kernel_size=(3, 3), stride=(1, 1))\n)", r"ModuleList is not an nn.Sequential"),
     (VGG.rstrip().removesuffix(")"), r"^layers: the Sequential\( opened on line 1 is never closed"),
     (VGG + ")\n", r"^layers: line 17 \('\)'\): text after the model's closing"),

@@ -48,6 +48,11 @@ def drawn_levels(stack: Stack) -> list[Level]:
     levels = [Level(None, stack.input_shape[1:])]
     pads: list[StackLayer] = []
     for layer in stack.layers:
+        if layer.shortcut or layer.kind == "merge":
+            raise SpecError(f"layers: layer {layer.index} ({layer.expression}) is where a skip connection "
+                            f"{'starts' if layer.shortcut else 'joins'}; the receptive-field animation draws one "
+                            f"path (animate a block with its skip with 'convanim stages'; 'convanim explain' gives "
+                            f"the numbers)")
         if layer.kind == "pad":
             pads.append(layer)
         elif layer.kind in DRAWN_KINDS:
