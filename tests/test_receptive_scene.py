@@ -67,6 +67,64 @@ def test_cone_and_outlined_region_agree_with_the_stack(case):
             assert [(int(h.min()), int(h.max())) for h in hits] == [tuple(b) for b in box[0]]
 
 
+@st.composite
+def upsampling_stack(draw):
+    dims = draw(st.sampled_from([1, 2]))
+    d = f"{dims}d"
+    layers = []
+    for _ in range(draw(st.integers(1, 3))):
+        k, s = draw(st.integers(1, 4)), draw(st.integers(1, 3))
+        if draw(st.booleans()):
+            dilation = draw(st.integers(1, 2))
+            layers.append(f"ConvTranspose{d}(1, 1, {k}, stride={s}, padding={draw(st.integers(0, dilation * (k - 1)))}"
+                          f", dilation={dilation})")
+        else:
+            layers.append(f"Conv{d}(1, 1, {k}, stride={s}, padding={draw(st.integers(0, k - 1))})")
+    assume(any("Transpose" in layer for layer in layers))
+    return layers, dims, draw(st.integers(2, 9 if dims == 1 else 5))
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(upsampling_stack())
+def test_regions_through_transposed_convolutions_hold_the_cone_and_lie_in_the_stacks_bounds(case):
+    layers, dims, size = case
+    try:
+        stack = make_stack(layers, input_size=size, dims=dims)
+        levels = drawn_levels(stack)
+    except SpecError:
+        assume(False)
+    top = stack.layers[-1]
+    maps = level_maps(levels)
+    for unit, masks in zip(np.ndindex(*levels[-1].shape), cones(levels, maps)):
+        box = regions(levels, unit)
+        for mask, level_box in zip(masks, box):  # every unit of the cone is inside the outline
+            hits = np.nonzero(mask)
+            for axis, (first, last) in enumerate(level_box):
+                assert not len(hits[axis]) or first <= hits[axis].min() and hits[axis].max() <= last
+        for (first, last), u, r, s, p in zip(box[0], unit, top.receptive_field, top.effective_stride,
+                                             top.effective_padding):
+            assert u * s - p <= first and last <= u * s - p + r - 1  # inside the stack's fractional bounds
+    # one transposed layer: the outline is exactly the taps' span (over padding too), from the definition
+    if len(levels) == 2 and levels[1].layer.spec.transposed:
+        spec = levels[1].layer.spec
+        for unit in np.ndindex(*levels[-1].shape):
+            expected = []
+            for a, o in enumerate(unit):
+                k, s, d, p = spec.kernel_size[a], spec.stride[a], spec.dilation[a], spec.padding[a][0]
+                reads = [(o + p - j * d) // s for j in range(k) if (o + p - j * d) % s == 0]
+                expected.append((min(reads), max(reads)) if reads else None)
+            if all(expected):
+                assert regions(levels, unit)[0] == expected
+
+
+def test_fcn_head_template_upsamples_back():
+    from convanim.animation import animate
+
+    animation = animate(template="receptive_field_fcn_head")
+    assert animation.frame_count == 64 and animation.size[0] <= 1920 and animation.size[1] <= 1080
+    assert "r <= " in animation.scene.title
+
+
 def test_three_3x3_convolutions_shade_the_cone_frame_by_frame():
     animation = animate_stack(["Conv2d(1, 1, 3)", "ReLU(inplace=True)", "Conv2d(1, 1, 3)", "Conv2d(1, 1, 3)"],
                               input_size=9, caption=True)
@@ -109,7 +167,8 @@ def test_render_stack_writes_every_frame(tmp_path):
 
 @pytest.mark.parametrize(("args", "message"), [
     (["Conv2d(1, 4, 3)", "Flatten()", "Linear(36, 2)"], "layer 1 (Flatten()): the receptive-field animation draws"),
-    (["ConvTranspose2d(1, 1, 3, stride=2)"], "a transposed convolution's regions are fractional"),
+    (["Conv2d(1, 1, 3)", "Upsample(scale_factor=2)"], "layer 1 (Upsample(scale_factor=2)): the receptive-field "
+                                                        "animation draws"),
 ])
 def test_refused_stacks(args, message):
     with pytest.raises(SpecError, match=message.replace("(", r"\(").replace(")", r"\)")):

@@ -132,7 +132,15 @@ def regions(levels: list[Level], unit: tuple[int, ...]) -> list[list[tuple[int, 
         for layer in reversed(level.steps):
             below = []
             for a, (first, last) in enumerate(box):
-                if layer.spec is not None:
+                if layer.spec is not None and layer.spec.transposed:  # o reads i where i*s = o + p - j*d
+                    k, s, d = layer.spec.kernel_size[a], layer.spec.stride[a], layer.spec.dilation[a]
+                    p = layer.spec.padding[a][0]
+                    reads = [(o + p - j * d) // s for o in range(first, last + 1) for j in range(k)
+                             if (o + p - j * d) % s == 0]
+                    # no taps at all (a stride past the kernel): the empty interval between the bounds
+                    below.append((min(reads), max(reads)) if reads else
+                                 (-((-(first + p - d * (k - 1))) // s), (last + p) // s))
+                elif layer.spec is not None:
                     k, s, d = layer.spec.kernel_size[a], layer.spec.stride[a], layer.spec.dilation[a]
                     p = layer.spec.padding[a][0]
                     below.append((first * s - p, last * s - p + d * (k - 1)))
@@ -146,10 +154,6 @@ def regions(levels: list[Level], unit: tuple[int, ...]) -> list[list[tuple[int, 
 
 def build_receptive_scene(stack: Stack, view: ViewSpec):
     levels = drawn_levels(stack)
-    if any(level.layer is not None and level.layer.spec is not None and level.layer.spec.transposed
-           for level in levels):
-        raise SpecError("layers: the receptive-field animation draws direct convolutions and pooling; a transposed "
-                        "convolution's regions are fractional ('convanim explain' gives them)")
     top_units = int(np.prod(levels[-1].shape))
     if top_units > view.max_frames:
         raise SpecError(f"max_frames: the top map has {top_units:,} units (frames), more than the limit of "
@@ -346,10 +350,12 @@ def _finish(stack: Stack, levels: list[Level], boxes, units, items: list, view: 
     last = stack.layers[[layer.index for layer in stack.layers].index(levels[-1].layer.index)] \
         if levels[-1].layer is not None else None
     assert last is not None
-    field = "x".join(str(v) for v in last.receptive_field)
+    field = "x".join(_number(v) for v in last.receptive_field)
     skipped = sorted({layer.name for layer in stack.layers if layer.kind not in DRAWN_KINDS})
-    title = (f"Receptive field through {len(levels) - 1} layers: r = {field}, effective stride "
-             f"{'x'.join(str(v) for v in last.effective_stride)}")
+    title = (f"Receptive field through {len(levels) - 1} layers: r {'<=' if last.upsampled else '='} {field}, "
+             f"effective stride {'x'.join(_number(v) for v in last.effective_stride)}")
+    if last.upsampled:
+        title += " (after upsampling r is a bound; the outlines are each unit's own region)"
     if skipped:
         title += f" ({', '.join(skipped)} {'keeps' if len(skipped) == 1 else 'keep'} every region: not drawn)"
     frame_titles = []
@@ -362,3 +368,8 @@ def _finish(stack: Stack, levels: list[Level], boxes, units, items: list, view: 
                             f"{span}{f' ({where}: padding)' if where else ''}")
     captions = caption_items(title, tuple(frame_titles), style, view.theme) if view.caption else []
     return finish(items, captions, view, style, len(units), title, tuple(frame_titles), base=base)
+
+
+def _number(value) -> str:
+    """`7`, or `11.5` for a fraction (after an upsampling layer)."""
+    return str(value) if value.denominator == 1 else f"{float(value):g}"
