@@ -126,7 +126,7 @@ def animate(spec: ConvSpec | StagedBlock | SkipBlock | str | None = None, view: 
                 raise SpecError(f"template: {chosen.name!r} is a {chosen.block} block; layer arguments such as "
                                 f"{next(iter(spec_args))} do not apply to it")
             if chosen.block == "receptive_field":
-                return StackAnimation(chosen.staged_block, view)
+                return StackAnimation(chosen.staged_block, view, chosen.spec_args.get("forward", False))
             return StagedAnimation(chosen.staged_block, view)
         return Animation(make_spec(**{**chosen.spec_args, **spec_args}), view)
     view = view or make_view(**view_args)
@@ -184,25 +184,29 @@ def animate_stages(block: StagedBlock | SkipBlock, view: ViewSpec | str | None =
 class StackAnimation(Animation):
     """The receptive field through a stack: a unit's cone down to the input, sweeping the top map's units."""
 
-    def __init__(self, stack: Stack, view: ViewSpec) -> None:
+    def __init__(self, stack: Stack, view: ViewSpec, forward: bool = False) -> None:
         first = next((layer.spec for layer in stack.layers if layer.spec is not None), None)
         if first is None:
             raise SpecError("layers: the receptive-field animation needs at least one convolution or pooling")
+        if not isinstance(forward, bool):
+            raise SpecError(f"forward: must be True or False, got {forward!r}")
         super().__init__(first, view)
         self.stack = stack
+        self.forward = forward
 
     @cached_property
     def scene(self) -> Scene:
         from convanim.figures.receptive import build_receptive_scene
 
-        return build_receptive_scene(self.stack, self.view)
+        return build_receptive_scene(self.stack, self.view, forward=self.forward)
 
 
 def animate_stack(stack: Stack | str | list[str], view: ViewSpec | str | None = None, *,
                   input_size: int | tuple[int, ...] | None = None, in_channels: int | None = None,
-                  **view_options: Any) -> StackAnimation:
+                  forward: bool = False, **view_options: Any) -> StackAnimation:
     """The receptive field animated through a stack: `animate_stack(["Conv2d(1, 1, 3)"] * 3, input_size=9)`, or a
-    `Stack`, or print(model) text. Shape-keeping layers (ReLU, BatchNorm...) are passed over."""
+    `Stack`, or print(model) text. Shape-keeping layers (ReLU, BatchNorm...) are passed over. With `forward=True`
+    the frames sweep the input's elements and show which units each one reaches."""
     from convanim.stack import Stack, make_stack
 
     if not isinstance(stack, Stack):
@@ -215,4 +219,4 @@ def animate_stack(stack: Stack | str | list[str], view: ViewSpec | str | None = 
         view = make_view(**view_options)
     elif view_options:
         raise SpecError("view: give either a ViewSpec or view options, not both")
-    return StackAnimation(stack, view)
+    return StackAnimation(stack, view, forward)

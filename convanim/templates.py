@@ -74,7 +74,7 @@ BLOCK_KEYS: dict[str, dict[str, Check]] = {
     "dense_block": {"input_size": SIZE, "in_channels": INT, "growth_rate": INT, "num_layers": INT},
     "unet_level": {"input_size": SIZE, "in_channels": INT, "out_channels": INT},
     # the receptive field through a stack (convanim.stack): its layers as PyTorch expressions
-    "receptive_field": {"input_size": SIZE, "in_channels": INT,
+    "receptive_field": {"input_size": SIZE, "in_channels": INT, "forward": BOOL,
                         "layers": (lambda v: isinstance(v, list) and bool(v) and all(isinstance(x, str) for x in v),
                                    "an array of PyTorch layer expressions such as \"Conv2d(1, 1, 3)\"")},
 }

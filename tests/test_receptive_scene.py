@@ -183,3 +183,48 @@ def test_frame_limit():
 def test_large_maps_are_refused_before_anything_is_allocated():
     with pytest.raises(SpecError, match=r"^input_size: layer 0 \(Conv2d\(1, 1, 3\)\) joins 100×100 units to 98×98"):
         _ = animate_stack(["Conv2d(1, 1, 3)"], input_size=100, view=make_view(max_frames=20000)).scene
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(direct_stack())
+def test_forward_reach_is_the_cones_read_the_other_way(case):
+    from convanim.figures.receptive import reaches, spans
+
+    layers, dims, size = case
+    try:
+        stack = make_stack(layers, input_size=size, dims=dims)
+        levels = drawn_levels(stack)
+    except SpecError:
+        assume(False)
+    maps = level_maps(levels)
+    backward = cones(levels, maps)
+    forward = reaches(levels, maps)
+    top_units = list(np.ndindex(*levels[-1].shape))
+    for e, element in enumerate(np.ndindex(*levels[0].shape)):
+        masks = forward[e]
+        assert masks[0].sum() == 1 and masks[0][element]
+        # element e reaches top unit u exactly when u's cone holds e
+        assert [bool(masks[-1][u]) for u in top_units] == [bool(cone[0][element]) for cone in backward]
+        for mask, box in zip(masks, spans(masks)):
+            assert (box is None) == (not mask.any())
+
+
+def test_forward_animation_from_the_command_line_and_templates(tmp_path):
+    from convanim.animation import animate
+
+    path = tmp_path / "stack.txt"
+    path.write_text("Conv2d(1, 1, 3)\nConv2d(1, 1, 3, stride=2)\n")
+    out = tmp_path / "forward.gif"
+    result = CliRunner().invoke(cli, ["render", "--stack", str(path), "--input", "7", "--forward", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    with Image.open(out) as image:
+        assert image.n_frames == 49  # one frame per input element
+    bad = CliRunner().invoke(cli, ["render", "--input", "5", "--forward", "-o", str(tmp_path / "x.gif")])
+    assert bad.exit_code == 2 and "--forward: shows the units an input element reaches" in bad.output
+    assert not (tmp_path / "x.gif").exists()
+    animation = animate(template="receptive_field_wavenet_forward")
+    assert animation.frame_count == 16 and animation.scene.title.startswith("Forward")
+    # element 3 of the causal stack reaches top units 3..15 and no earlier one
+    assert animation.scene.frame_titles[3].endswith("input element (3) reaches top units 3..15")
+    backward = animate_stack(["Conv1d(1, 1, 3)"] * 2, input_size=6, forward=True)
+    assert backward.frame_count == 6 and backward.scene.frame_titles[0].endswith("reaches top units 0..0")

@@ -27,7 +27,7 @@ FLAGS: dict[str, str] = {
     "output": "--output", "frames": "--frames", "template": "--template", "only": "--only",
     "templates": "--templates", "clean": "--clean", "frames_dir": "--frames", "expansion": "--expansion",
     "multiplier": "--multiplier", "layers": "LAYER", "stack": "--stack", "compare_dense": "--compare-dense",
-    "width": "--width", "growth_rate": "--growth-rate", "num_layers": "--layers",
+    "width": "--width", "growth_rate": "--growth-rate", "num_layers": "--layers", "forward": "--forward",
 }
 _NAMED = re.compile(r"(?<![\w-])(\w+):")  # `name:` names a parameter, at the start or within
 _SNAKE_NAMES = re.compile(r"\b(" + "|".join(sorted((n for n in FLAGS if "_" in n), key=len, reverse=True)) + r")\b")

@@ -27,9 +27,12 @@ from convanim.errors import SpecError
 @click.option("--stack", "stack_file", type=click.Path(dir_okay=False),
               help="Animate the receptive field through a stack: print(model) text, layer expressions one per line, "
                    "or a .toml stack file (with --input and --in-channels).")
+@click.option("--forward", is_flag=True, default=None,
+              help="With --stack or a receptive-field template: sweep the input's elements and show which units "
+                   "each one reaches (instead of each top unit's receptive field).")
 @view_options
 def render_command(output: str | None, frames_dir: str | None, template: str | None, stack_file: str | None,
-                   **options: Any) -> None:
+                   forward: bool | None, **options: Any) -> None:
     """Render an animation of the spec to a file (and/or per-frame files).
 
     LAYER may be a PyTorch layer such as "Conv2d(1, 1, 3, stride=2, padding=1)"; options override it."""
@@ -42,7 +45,7 @@ def render_command(output: str | None, frames_dir: str | None, template: str | N
     base: dict[str, Any] | None = None
     spec_given = {name: options.get(name) for name in SPEC_OPTION_NAMES}
     if stack_file:
-        _render_stack(stack_file, template, spec_given, options, output, frames_dir)
+        _render_stack(stack_file, template, spec_given, options, output, frames_dir, bool(forward))
         return
     if template:
         from convanim.templates import load_template
@@ -59,17 +62,21 @@ def render_command(output: str | None, frames_dir: str | None, template: str | N
             if chosen.block == "receptive_field":
                 from convanim.animation import StackAnimation
 
-                write_outputs(StackAnimation(chosen.staged_block, view), output, frames_dir)
+                chosen_forward = chosen.spec_args.get("forward", False) if forward is None else forward
+                write_outputs(StackAnimation(chosen.staged_block, view, chosen_forward), output, frames_dir)
                 return
             write_outputs(StagedAnimation(chosen.staged_block, view), output, frames_dir)
             return
+    if forward is not None:
+        raise SpecError("forward: shows the units an input element reaches through a stack; give --stack FILE or a "
+                        "receptive-field template")
     view = make_view(**{**view_args, **given_view_args(options)})
     write_outputs(Animation(spec_from_options(spec_given, base=base), view), output, frames_dir)
 
 
 
 def _render_stack(stack_file: str, template: str | None, spec_given: dict[str, Any], options: dict[str, Any],
-                  output: str | None, frames_dir: str | None) -> None:
+                  output: str | None, frames_dir: str | None, forward: bool = False) -> None:
     from convanim.animation import StackAnimation
     from convanim.parse import parse_size
     from convanim.stack import load_stack
@@ -84,7 +91,7 @@ def _render_stack(stack_file: str, template: str | None, spec_given: dict[str, A
     size = parse_size(spec_given["input_size"], "input_size") if spec_given["input_size"] is not None else None
     stack = load_stack(stack_file, input_size=size, in_channels=spec_given["in_channels"], dims=spec_given["dims"])
     view = make_view(**given_view_args(options))
-    write_outputs(StackAnimation(stack, view), output, frames_dir)
+    write_outputs(StackAnimation(stack, view, forward), output, frames_dir)
 
 
 COMMANDS = (render_command,)

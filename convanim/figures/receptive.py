@@ -9,6 +9,7 @@ extents, strides and left paddings: tests check that the two agree.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -123,6 +124,29 @@ def cones(levels: list[Level], maps: list[np.ndarray]) -> list[list[np.ndarray]]
     return result
 
 
+def reaches(levels: list[Level], maps: list[np.ndarray]) -> list[list[np.ndarray]]:
+    """For every input element (row-major): per level, the boolean mask of the units that depend on it (the forward
+    view: which units one element reaches)."""
+    count = int(np.prod(levels[0].shape))
+    result = []
+    for element in range(count):
+        masks: list[np.ndarray] = [np.zeros(count, dtype=bool)]
+        masks[0][element] = True
+        for matrix in maps:
+            masks.append(np.asarray(matrix[:, masks[-1]].any(axis=1)))
+        result.append([mask.reshape(level.shape) for mask, level in zip(masks, levels)])
+    return result
+
+
+def spans(masks: list[np.ndarray]) -> list[list[tuple[int, int]] | None]:
+    """Per level, the inclusive (first, last) span of a mask per axis, or None where it is empty."""
+    boxes: list[list[tuple[int, int]] | None] = []
+    for mask in masks:
+        hits = np.nonzero(mask)
+        boxes.append([(int(h.min()), int(h.max())) for h in hits] if len(hits[0]) else None)
+    return boxes
+
+
 def regions(levels: list[Level], unit: tuple[int, ...]) -> list[list[tuple[int, int]]]:
     """Per level, the inclusive (first, last) region of the top unit per axis, by Araujo et al.'s recursion from the
     top down (it runs over padding, past the map's edges)."""
@@ -152,12 +176,14 @@ def regions(levels: list[Level], unit: tuple[int, ...]) -> list[list[tuple[int, 
     return boxes
 
 
-def build_receptive_scene(stack: Stack, view: ViewSpec):
+def build_receptive_scene(stack: Stack, view: ViewSpec, forward: bool = False):
+    """Frames sweep the top map's units, each with its cone down to the input; with `forward`, they sweep the input's
+    elements, each with the units it reaches up to the top."""
     levels = drawn_levels(stack)
-    top_units = int(np.prod(levels[-1].shape))
-    if top_units > view.max_frames:
-        raise SpecError(f"max_frames: the top map has {top_units:,} units (frames), more than the limit of "
-                        f"{view.max_frames:,}")
+    swept = int(np.prod(levels[0 if forward else -1].shape))
+    if swept > view.max_frames:
+        raise SpecError(f"max_frames: the {'input' if forward else 'top map'} has {swept:,} "
+                        f"{'elements' if forward else 'units'} (frames), more than the limit of {view.max_frames:,}")
     for level in levels[1:]:  # the dependency maps are (units above) x (units below) booleans
         for step in level.steps:
             pairs = int(np.prod(step.input_shape[1:])) * int(np.prod(step.output_shape[1:]))
@@ -171,12 +197,17 @@ def build_receptive_scene(stack: Stack, view: ViewSpec):
         raise SpecError(f"input_size: the maps have {cells:,} cells, more than {MAX_DRAWN_CELLS:,} to draw; draw a "
                         f"smaller input (regions do not depend on it)")
     maps = level_maps(levels)
-    all_cones = cones(levels, maps)
-    units = list(np.ndindex(*levels[-1].shape))
-    boxes = [regions(levels, unit) for unit in units]
+    if forward:
+        all_cones = reaches(levels, maps)
+        units = list(np.ndindex(*levels[0].shape))
+        boxes: list[list[Any]] = [spans(masks) for masks in all_cones]
+    else:
+        all_cones = cones(levels, maps)
+        units = list(np.ndindex(*levels[-1].shape))
+        boxes = [regions(levels, unit) for unit in units]
     if stack.dims == 1:
-        return _rows(stack, levels, all_cones, boxes, units, view, maps)
-    return _planes(stack, levels, all_cones, boxes, units, view)
+        return _rows(stack, levels, all_cones, boxes, units, view, maps, forward)
+    return _planes(stack, levels, all_cones, boxes, units, view, forward)
 
 
 def _label(level: Level) -> tuple[str, str]:
@@ -185,17 +216,18 @@ def _label(level: Level) -> tuple[str, str]:
     return f"{level.layer.index}: {level.layer.expression}", ""
 
 
-def _rows(stack: Stack, levels: list[Level], all_cones, boxes, units, view: ViewSpec, maps):
+def _rows(stack: Stack, levels: list[Level], all_cones, boxes, units, view: ViewSpec, maps, forward: bool):
     theme = view.theme
     widest = max(level.shape[0] for level in levels)
     reach = max(max(0, -box[i][0][0]) + max(0, box[i][0][1] + 1 - levels[i].shape[0])
-                for box in boxes for i in range(len(levels)))
+                for box in boxes for i in range(len(levels)) if box[i] is not None)
     style = style_for(view, widest + 4, auto_cell=max(8.0, min(36.0, 1100 / (widest + reach),
                                                                     900 / (len(levels) * (1 + ROW_GAP)))))
     items: list = []
     ys = [-(i * (1 + ROW_GAP)) for i in range(len(levels))]
     xs = [(widest - level.shape[0]) / 2 for level in levels]
-    label_x = min(min(0.0, xs[i] + min(box[i][0][0] for box in boxes)) for i in range(len(levels))) - 0.5
+    label_x = min(min(0.0, xs[i] + min((box[i][0][0] for box in boxes if box[i] is not None), default=0))
+                  for i in range(len(levels))) - 0.5
     for i, level in enumerate(levels):
         fill = theme.input_fill if i == 0 else theme.output_fill
         n = level.shape[0]
@@ -216,22 +248,30 @@ def _rows(stack: Stack, levels: list[Level], all_cones, boxes, units, view: View
         for i, (mask, level) in enumerate(zip(masks, levels)):
             for c in np.flatnonzero(mask):
                 items.append(Polygon(quad(xs[i] + c, ys[i], 0.0), theme.shade, theme.shade_opacity, t))
+            if box[i] is None:  # forward: no unit of this map reaches back to the element
+                if view.labels:
+                    items.append(Text((widest + 0.6, ys[i] + 0.5, 0.0), "reaches none", style.label_font,
+                                      theme.muted_text, "lm", frame=t))
+                continue
             first, last = box[i][0]
             items += _pad_cells(xs[i], ys[i], first, last, level.shape[0], theme, style, t)
             items += _outline_1d(xs[i] + first, xs[i] + last + 1, ys[i], theme, style, t)
             if view.labels:
                 span, read = last - first + 1, int(mask.sum())
-                text = f"spans {span}, reads {read}" if i else f"r = {span} ({read} real)"
+                if forward:
+                    text = f"reaches {read} ({first}..{last})" if i else f"element {first}"
+                else:
+                    text = f"spans {span}, reads {read}" if i else f"r = {span} ({read} real)"
                 items.append(Text((max(widest, xs[i] + last + 1) + 0.6, ys[i] + 0.5, 0.0), text, style.label_font,
                                   theme.text if i == 0 else theme.muted_text, "lm", bold=i == 0, frame=t))
         # the dependency tree: each cone unit joined to the units it reads in the map below
         for i in range(len(levels) - 1, 0, -1):
             matrix = maps[i - 1]
             for o in np.flatnonzero(masks[i]):
-                for source in np.flatnonzero(matrix[o]):
+                for source in np.flatnonzero(matrix[o] & masks[i - 1].ravel()):
                     items.append(Line((xs[i] + o + 0.5, ys[i] + 1, 0.0), (xs[i - 1] + source + 0.5, ys[i - 1], 0.0),
                                       theme.connector, style.connector_width, frame=t))
-    return _finish(stack, levels, boxes, units, items, view, style, FLAT)
+    return _finish(stack, levels, boxes, units, items, view, style, FLAT, forward)
 
 
 def _readable(style, view: ViewSpec) -> float:
@@ -257,7 +297,7 @@ def _outline_1d(x0: float, x1: float, y: float, theme, style, frame: int) -> lis
             for k in range(4)]
 
 
-def _planes(stack: Stack, levels: list[Level], all_cones, boxes, units, view: ViewSpec):
+def _planes(stack: Stack, levels: list[Level], all_cones, boxes, units, view: ViewSpec, forward: bool):
     theme = view.theme
     widest = max(max(level.shape) for level in levels)
     origins: list[tuple[float, float, float]] = []
@@ -285,6 +325,8 @@ def _planes(stack: Stack, levels: list[Level], all_cones, boxes, units, view: Vi
         items += [Line((x0, y0 + r, z), (x0 + cols, y0 + r, z), theme.outline, style.line_width)
                   for r in range(rows + 1)]
         for t, (masks, box) in enumerate(zip(all_cones, boxes)):
+            if box[i] is None:
+                continue
             (r0, r1), (c0, c1) = box[i]
             items += [Polygon(quad(x0 + c, y0 + r, z), theme.shade, theme.shade_opacity, t)
                       for r, c in zip(*np.nonzero(masks[i]))]
@@ -292,17 +334,26 @@ def _planes(stack: Stack, levels: list[Level], all_cones, boxes, units, view: Vi
             items += _outline_2d(x0 + c0, y0 + r0, x0 + c1 + 1, y0 + r1 + 1, z, theme, style, t, dashed=False)
         if view.labels:
             name = "input" if level.layer is None else level.layer.expression
-            left = min(0, min(box[i][1][0] for box in boxes))
-            top = min(0, min(box[i][0][0] for box in boxes))
+            left = min(0, min((box[i][1][0] for box in boxes if box[i] is not None), default=0))
+            top = min(0, min((box[i][0][0] for box in boxes if box[i] is not None), default=0))
             items += label_items((name, shape_str(level.shape), ""), (x0 + left, y0 + top, z), True, style, theme)
             gap = style.note_font * 1.3 / style.cell
             for t, (masks, box) in enumerate(zip(all_cones, boxes)):
-                (r0, r1), (c0, c1) = box[i]
-                text = f"region {r1 - r0 + 1}\u00d7{c1 - c0 + 1}, reads {int(masks[i].sum())}"
+                if box[i] is None:
+                    text = "reaches none"
+                elif forward:
+                    (r0, r1), (c0, c1) = box[i]
+                    text = (f"reaches {int(masks[i].sum())} within {r1 - r0 + 1}\u00d7{c1 - c0 + 1}" if i else
+                            f"element ({r0}, {c0})")
+                else:
+                    (r0, r1), (c0, c1) = box[i]
+                    text = f"region {r1 - r0 + 1}\u00d7{c1 - c0 + 1}, reads {int(masks[i].sum())}"
                 items.append(Text((x0 + left - 0.35, y0 + top, z - gap * 0.3), text, _readable(style, view),
                                   theme.text if i == 0 else theme.muted_text, "ra", bold=i == 0, frame=t))
     for t, box in enumerate(boxes):  # the cone's edges: region corners joined map to map
         for i in range(len(levels) - 1, 0, -1):
+            if box[i] is None or box[i - 1] is None:
+                continue
             (r0, r1), (c0, c1) = box[i]
             (q0, q1), (d0, d1) = box[i - 1]
             x0, y0, z = origins[i]
@@ -311,7 +362,7 @@ def _planes(stack: Stack, levels: list[Level], all_cones, boxes, units, view: Vi
                                           ((d0, q0), (d1 + 1, q0), (d1 + 1, q1 + 1), (d0, q1 + 1))):
                 items.append(Line((x0 + ux, y0 + uy, z), (bx + lx, by + ly, bz), theme.connector,
                                   style.connector_width, frame=t))
-    return _finish(stack, levels, boxes, units, items, view, style, OBLIQUE)
+    return _finish(stack, levels, boxes, units, items, view, style, OBLIQUE, forward)
 
 
 def _pad_cells_2d(x0: float, y0: float, z: float, box, shape: tuple[int, ...], theme, style, frame: int) -> list:
@@ -346,7 +397,8 @@ def _outline_2d(x0: float, y0: float, x1: float, y1: float, z: float, theme, sty
                  dash=style.dash if dashed else None, frame=frame) for k in range(4)]
 
 
-def _finish(stack: Stack, levels: list[Level], boxes, units, items: list, view: ViewSpec, style, base):
+def _finish(stack: Stack, levels: list[Level], boxes, units, items: list, view: ViewSpec, style, base,
+            forward: bool = False):
     last = stack.layers[[layer.index for layer in stack.layers].index(levels[-1].layer.index)] \
         if levels[-1].layer is not None else None
     assert last is not None
@@ -358,6 +410,17 @@ def _finish(stack: Stack, levels: list[Level], boxes, units, items: list, view: 
         title += " (after upsampling r is a bound; the outlines are each unit's own region)"
     if skipped:
         title += f" ({', '.join(skipped)} {'keeps' if len(skipped) == 1 else 'keep'} every region: not drawn)"
+    if forward:
+        title = title.replace("Receptive field through", "Forward: which units one input element reaches, through")
+        frame_titles = []
+        for t, (unit, box) in enumerate(zip(units, boxes)):
+            top_box = box[-1]
+            reached = ("no top unit" if top_box is None else
+                       "top units " + ", ".join(f"{first}..{last_}" for first, last_ in top_box))
+            frame_titles.append(f"frame {t + 1}/{len(units)}: input element ({', '.join(map(str, unit))}) reaches "
+                                f"{reached}")
+        captions = caption_items(title, tuple(frame_titles), style, view.theme) if view.caption else []
+        return finish(items, captions, view, style, len(units), title, tuple(frame_titles), base=base)
     frame_titles = []
     for t, (unit, box) in enumerate(zip(units, boxes)):
         span = ", ".join(f"{first}..{last_}" for first, last_ in box[0])

@@ -49,6 +49,8 @@ class Output:
         """The template as the renderer sees it: the resolved spec and view, and the format."""
         layers = self.template.staged_block if self.template.block else self.template.spec
         resolved = f"{layers!r}\n{self.template.view!r}\n{self.format}"
+        if self.template.spec_args.get("forward"):  # the same stack, swept the other way
+            resolved += "\nforward"
         return hashlib.sha256(resolved.encode()).hexdigest()
 
 
