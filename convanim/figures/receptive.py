@@ -229,7 +229,7 @@ def _rows(stack: Stack, levels: list[Level], all_cones, boxes, units, view: View
     label_x = min(min(0.0, xs[i] + min((box[i][0][0] for box in boxes if box[i] is not None), default=0))
                   for i in range(len(levels))) - 0.5
     for i, level in enumerate(levels):
-        fill = theme.input_fill if i == 0 else theme.output_fill
+        fill = _fill(theme, i, len(levels))
         n = level.shape[0]
         items += [Polygon(quad(xs[i] + c, ys[i], 0.0), fill) for c in range(n)]
         items += [Line((xs[i] + c, ys[i], 0.0), (xs[i] + c, ys[i] + 1, 0.0), theme.outline, style.line_width)
@@ -318,7 +318,7 @@ def _planes(stack: Stack, levels: list[Level], all_cones, boxes, units, view: Vi
     items: list = []
     for i, (level, (x0, y0, z)) in enumerate(zip(levels, origins)):
         rows, cols = level.shape
-        fill = theme.input_fill if i == 0 else theme.output_fill
+        fill = _fill(theme, i, len(levels))
         items += [Polygon(quad(x0 + c, y0 + r, z), fill) for r in range(rows) for c in range(cols)]
         items += [Line((x0 + c, y0, z), (x0 + c, y0 + rows, z), theme.outline, style.line_width)
                   for c in range(cols + 1)]
@@ -436,3 +436,12 @@ def _finish(stack: Stack, levels: list[Level], boxes, units, items: list, view: 
 def _number(value) -> str:
     """`7`, or `11.5` for a fraction (after an upsampling layer)."""
     return str(value) if value.denominator == 1 else f"{float(value):g}"
+
+
+def _fill(theme, level: int, count: int):
+    """Blue input, cyan top map, the theme's third hue for the maps between (the colour language of the blocks)."""
+    if level == 0:
+        return theme.input_fill
+    if level == count - 1:
+        return theme.output_fill
+    return getattr(theme, "middle_fill", theme.group_fills[2 % len(theme.group_fills)])
