@@ -127,3 +127,65 @@ def test_blocks_against_torch(seed):
     positive_level = positive(UNetLevel(cin, cout, nn.MaxPool2d(2)))
     assert sum(p.numel() for p in positive_level.parameters()) == unet.parameters
     compare(unet, positive(UNetLevel(cin, cout, nn.AvgPool2d(2))), bound=True)
+
+
+class Down(nn.Module):  # milesial/Pytorch-UNet's parts, with DoubleConv reduced to one conv for speed
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.maxpool_conv = nn.Sequential(nn.MaxPool2d(2), nn.Conv2d(cin, cout, 3, padding=1))
+
+    def forward(self, x):
+        return self.maxpool_conv(x)
+
+
+class Up(nn.Module):
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.up = nn.ConvTranspose2d(cin, cin // 2, kernel_size=2, stride=2)
+        self.conv = nn.Conv2d(cin, cout, 3, padding=1)
+
+    def forward(self, x1, x2):
+        return self.conv(torch.cat([x2, self.up(x1)], dim=1))
+
+
+class UNet(nn.Module):
+    def __init__(self, cin, c):
+        super().__init__()
+        self.inc = nn.Sequential(nn.Conv2d(cin, c, 3, padding=1), nn.ReLU())
+        self.down1 = Down(c, 2 * c)
+        self.up1 = Up(2 * c, c)
+
+    def forward(self, x):
+        x1 = self.inc(x)
+        return self.up1(self.down1(x1), x1)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_printed_blocks_explain_as_torch_runs_them(seed):
+    """print(model) of torch modules with skips, read by make_stack: output shape, parameters, and the receptive
+    field of the last row (where the paths have joined) against autograd, with MaxPool read as AvgPool."""
+    from convanim.stack import make_stack
+
+    rng = random.Random(seed)
+    torch.manual_seed(seed)
+    n, cin, cout, stride = rng.randint(6, 10), rng.randint(1, 3), rng.randint(1, 3), rng.choice([1, 2])
+    layer = nn.Sequential(BasicBlock(cin, cout, stride), Bottleneck(cout, 1, 4, 1), BasicBlock(4, 4, 1))
+    half = rng.randint(2, 5)
+    unet = UNet(cin, cout)
+    for module, size, bound in ((layer, n, False), (unet, 2 * half, True)):
+        stack = make_stack(str(module), input_size=size)
+        module = positive(module)
+        if module is not layer:
+            module.down1.maxpool_conv[0] = nn.AvgPool2d(2)
+        shape = stack.input_shape
+        assert tuple(module(torch.zeros(1, *shape, dtype=torch.float64)).shape[1:]) == stack.output_shape
+        assert sum(p.numel() for p in module.parameters()) == stack.parameters
+        last = stack.layers[-1]
+        for unit in [(r, c) for r in range(stack.output_shape[1]) for c in range(stack.output_shape[2])]:
+            box = autograd_box(module, shape, unit)
+            bounds = [(u * s - p, u * s - p + r - 1) for u, r, s, p in
+                      zip(unit, last.receptive_field, last.effective_stride, last.effective_padding)]
+            for (lo, hi), (first, final) in zip(bounds, box):
+                assert lo <= first and final <= hi
+            if not bound and all(lo >= 0 and hi <= size - 1 for lo, hi in bounds):
+                assert [(lo, hi) for lo, hi in bounds] == box
