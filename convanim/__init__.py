@@ -26,6 +26,7 @@ _EXPORTS = {
     "explain": "convanim.describe",
     "ViewSpec": "convanim.view", "make_view": "convanim.view",
     "Animation": "convanim.animation", "animate": "convanim.animation", "animate_stages": "convanim.animation",
+    "animate_stack": "convanim.animation",
     "separable": "convanim.blocks", "inverted_residual": "convanim.blocks", "StagedBlock": "convanim.blocks",
     "load_template": "convanim.templates",
     "NormSpec": "convanim.normalisation", "make_norm": "convanim.normalisation",
@@ -34,18 +35,30 @@ _EXPORTS = {
     "explain_dropout": "convanim.dropout", "dropout_json": "convanim.dropout",
     "FigureAnimation": "convanim.animation", "animate_norm": "convanim.animation",
     "animate_dropout": "convanim.animation",
+    "Stack": "convanim.stack", "make_stack": "convanim.stack", "load_stack": "convanim.stack",
+    "SkipBlock": "convanim.skips", "resnet_basic": "convanim.skips", "resnet_bottleneck": "convanim.skips",
+    "dense_block": "convanim.skips", "unet_level": "convanim.skips",
 }
 
 __all__ = [  # written out (not derived from _EXPORTS) so that linters and IDEs see what is public
-    "Animation", "ConvSpec", "DropoutSpec", "FigureAnimation", "Geometry", "NormSpec", "SpecError", "StagedBlock",
-    "ViewSpec", "__version__", "animate", "animate_dropout", "animate_norm", "animate_stages", "channel_inputs",
-    "dropout_json", "explain", "explain_dropout", "explain_norm", "inverted_residual", "load_template", "macs",
-    "make_dropout", "make_norm", "make_spec", "make_view", "mapping", "norm_json", "output_shape",
-    "parameter_count", "separable", "weight_shape",
+    "Animation", "ConvSpec", "DropoutSpec", "FigureAnimation", "Geometry", "NormSpec", "SkipBlock", "SpecError",
+    "Stack", "StagedBlock", "ViewSpec", "__version__", "animate", "animate_dropout", "animate_norm", "animate_stack",
+    "animate_stages", "channel_inputs", "dense_block", "dropout_json", "explain", "explain_dropout", "explain_norm",
+    "inverted_residual", "load_stack", "load_template", "macs", "make_dropout", "make_norm", "make_spec",
+    "make_stack", "make_view", "mapping", "norm_json", "output_shape", "parameter_count", "resnet_basic",
+    "resnet_bottleneck", "separable", "unet_level", "weight_shape",
 ]
 
 if TYPE_CHECKING:
-    from convanim.animation import Animation, FigureAnimation, animate, animate_dropout, animate_norm, animate_stages
+    from convanim.animation import (
+        Animation,
+        FigureAnimation,
+        animate,
+        animate_dropout,
+        animate_norm,
+        animate_stack,
+        animate_stages,
+    )
     from convanim.blocks import StagedBlock, inverted_residual, separable
     from convanim.counts import macs, parameter_count, weight_shape
     from convanim.describe import explain
@@ -53,7 +66,9 @@ if TYPE_CHECKING:
     from convanim.errors import SpecError
     from convanim.geometry import Geometry, channel_inputs, mapping
     from convanim.normalisation import NormSpec, explain_norm, make_norm, norm_json
+    from convanim.skips import SkipBlock, dense_block, resnet_basic, resnet_bottleneck, unet_level
     from convanim.spec import ConvSpec, make_spec, output_shape
+    from convanim.stack import Stack, load_stack, make_stack
     from convanim.templates import load_template
     from convanim.view import ViewSpec, make_view
 

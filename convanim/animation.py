@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from functools import cached_property, partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from convanim.backends import format_for, format_named
 from convanim.backends.files import check_writable_directory, write_atomic, write_error
@@ -15,9 +15,13 @@ from convanim.backends.raster import ProgressHook
 from convanim.blocks import StagedBlock
 from convanim.errors import SpecError
 from convanim.primitives import Scene
+from convanim.skips import SkipBlock
 from convanim.spec import ConvSpec, make_spec
 from convanim.templates import Template, load_template
 from convanim.view import ViewSpec, make_view
+
+if TYPE_CHECKING:  # a stack's module is imported only when a stack is animated (not by every render)
+    from convanim.stack import Stack
 
 
 class Animation:
@@ -190,7 +194,7 @@ SPEC_PARAMETERS = ("dims", "input_size", "kernel_size", "stride", "padding", "di
                    "output_padding", "in_channels", "out_channels", "groups", "depthwise", "bias", "op", "ceil_mode")
 
 
-def animate(spec: ConvSpec | StagedBlock | str | None = None, view: ViewSpec | str | None = None, *,
+def animate(spec: ConvSpec | StagedBlock | SkipBlock | str | None = None, view: ViewSpec | str | None = None, *,
             template: str | Path | Template | None = None, **options: Any) -> Animation:
     """An `Animation` to save or show, from a spec, a block, a PyTorch layer string or a template:
 
@@ -219,10 +223,12 @@ def animate(spec: ConvSpec | StagedBlock | str | None = None, view: ViewSpec | s
             if spec_args:
                 raise SpecError(f"template: {chosen.name!r} is a {chosen.block} block; layer arguments such as "
                                 f"{next(iter(spec_args))} do not apply to it")
+            if chosen.block == "receptive_field":
+                return StackAnimation(chosen.staged_block, view, chosen.spec_args.get("forward", False))
             return StagedAnimation(chosen.staged_block, view)
         return Animation(make_spec(**{**chosen.spec_args, **spec_args}), view)
     view = view or make_view(**view_args)
-    if isinstance(spec, StagedBlock):
+    if isinstance(spec, (StagedBlock, SkipBlock)):
         if spec_args:
             raise SpecError(f"spec: a block takes no layer arguments such as {next(iter(spec_args))}")
         return StagedAnimation(spec, view)
@@ -245,20 +251,29 @@ def _spec_arguments(spec: ConvSpec) -> dict[str, Any]:
 class StagedAnimation(Animation):
     """An `Animation` of a whole block; saves to every format an `Animation` does."""
 
-    def __init__(self, block: StagedBlock, view: ViewSpec) -> None:
+    def __init__(self, block: StagedBlock | SkipBlock, view: ViewSpec) -> None:
         super().__init__(block.stages[0].spec, view)
         self.block = block
 
     @cached_property
     def scene(self) -> Scene:
         from convanim.figures import fitted
+
+        if isinstance(self.block, SkipBlock):
+            from convanim.figures.skips import build_skip_scene
+
+            skip = self.block
+            return fitted(lambda view: build_skip_scene(skip, view), self.view)
         from convanim.figures.blocks import build_staged_scene
 
-        return fitted(lambda view: build_staged_scene(self.block, view), self.view)
+        staged = self.block
+        return fitted(lambda view: build_staged_scene(staged, view), self.view)
 
 
-def animate_stages(block: StagedBlock, view: ViewSpec | str | None = None, **view_options: Any) -> StagedAnimation:
-    """`animate_stages(separable(input_size=12, in_channels=3, kernel_size=5, out_channels=4)).save("sep.gif")`."""
+def animate_stages(block: StagedBlock | SkipBlock, view: ViewSpec | str | None = None,
+                   **view_options: Any) -> StagedAnimation:
+    """`animate_stages(separable(input_size=12, in_channels=3, kernel_size=5, out_channels=4)).save("sep.gif")`,
+    `animate_stages(resnet_basic(stride=2, out_channels=4))`."""
     if isinstance(view, str):
         view = make_view(view, **view_options)
     elif view is None:
@@ -335,3 +350,45 @@ def figure_animation(template: Template, view: ViewSpec) -> FigureAnimation:
     spec = template.figure_spec
     kind = "dropout" if template.figure == "dropout" else "norms" if isinstance(spec, list) else "norm"
     return FigureAnimation(spec, view, kind)
+
+
+class StackAnimation(Animation):
+    """The receptive field through a stack: a unit's cone down to the input, sweeping the top map's units."""
+
+    def __init__(self, stack: Stack, view: ViewSpec, forward: bool = False) -> None:
+        first = next((layer.spec for layer in stack.layers if layer.spec is not None), None)
+        if first is None:
+            raise SpecError("layers: the receptive-field animation needs at least one convolution or pooling")
+        if not isinstance(forward, bool):
+            raise SpecError(f"forward: must be True or False, got {forward!r}")
+        super().__init__(first, view)
+        self.stack = stack
+        self.forward = forward
+
+    @cached_property
+    def scene(self) -> Scene:
+        from convanim.figures import fitted
+        from convanim.figures.receptive import build_receptive_scene
+
+        return fitted(lambda view: build_receptive_scene(self.stack, view, forward=self.forward), self.view)
+
+
+def animate_stack(stack: Stack | str | list[str], view: ViewSpec | str | None = None, *,
+                  input_size: int | tuple[int, ...] | None = None, in_channels: int | None = None,
+                  forward: bool = False, **view_options: Any) -> StackAnimation:
+    """The receptive field animated through a stack: `animate_stack(["Conv2d(1, 1, 3)"] * 3, input_size=9)`, or a
+    `Stack`, or print(model) text. Shape-keeping layers (ReLU, BatchNorm...) are passed over. With `forward=True`
+    the frames sweep the input's elements and show which units each one reaches."""
+    from convanim.stack import Stack, make_stack
+
+    if not isinstance(stack, Stack):
+        stack = make_stack(stack, input_size=input_size, in_channels=in_channels)
+    elif input_size is not None or in_channels is not None:
+        raise SpecError("input_size: a Stack has its input already; give it to make_stack")
+    if isinstance(view, str):
+        view = make_view(view, **view_options)
+    elif view is None:
+        view = make_view(**view_options)
+    elif view_options:
+        raise SpecError("view: give either a ViewSpec or view options, not both")
+    return StackAnimation(stack, view, forward)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import textwrap
+from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from convanim.counts import macs, parameter_count, weight_shape
@@ -11,6 +13,7 @@ from convanim.spec import ConvSpec, make_spec, output_length, output_shape
 
 if TYPE_CHECKING:
     from convanim.geometry import Geometry
+    from convanim.stack import Stack
 
 AXIS_NAMES = {1: ("length",), 2: ("height", "width"), 3: ("depth", "height", "width")}
 
@@ -104,9 +107,14 @@ def output_formula(spec: ConvSpec, axis: int) -> str:
     return f"{text} = {out}"
 
 
-def explain(spec: ConvSpec, compare_dense: bool = False) -> str:
-    """The full explanation `convanim explain` prints."""
-    from convanim.geometry import Geometry, check_size  # numpy: only when explained, not when captions are written
+def explain(spec: ConvSpec | Stack, compare_dense: bool = False) -> str:
+    """The full explanation `convanim explain` prints, for one layer or (a `convanim.Stack`) a table through a
+    stack."""
+    if not isinstance(spec, ConvSpec):
+        if compare_dense:
+            raise SpecError("compare_dense: compares one layer with a dense one; give a single layer")
+        return explain_stack(spec)
+    from convanim.geometry import Geometry, check_size  # numpy: only when a layer is explained
 
     try:  # a spec too large for index arrays is still explained, from arithmetic alone
         check_size(spec)
@@ -205,3 +213,63 @@ def _dense_line(spec: ConvSpec, out_shape: tuple[int, ...], conv_parameters: int
     bias_text = f" + {outputs:,} biases" if spec.bias else ""
     return (f"Fully connected between the same shapes: {dense:,} parameters = {inputs:,} x {outputs:,}{bias_text} "
             f"({ratio:,.0f}x this layer's {conv_parameters:,})")
+
+
+def explain_stack(stack: Stack) -> str:
+    """The table `convanim explain` prints for a stack: one row per layer, then totals and what the columns mean."""
+    named = any(layer.path != str(layer.index) for layer in stack.layers)
+    header = ["#", *(["name"] if named else []), "output", "parameters", "MACs", "receptive field", "eff. stride",
+              "eff. padding", "layer"]  # the layer last: a long print(model) expression may wrap harmlessly there
+    rows = [[str(layer.index), *([layer.path + (" (shortcut)" if layer.shortcut else "")] if named else []),
+             shape_text(layer.output_shape),
+             f"{layer.parameters:,}", f"{layer.macs:,}", _per_axis(layer.receptive_field),
+             _per_axis(layer.effective_stride), _per_axis(layer.effective_padding), layer.expression]
+            for layer in stack.layers]
+    numeric = {"parameters", "MACs"}
+    widths = [max(len(row[c]) for row in [header, *rows]) for c in range(len(header))]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(cell.rjust(w) if name in numeric or name == "#" else cell.ljust(w)
+                         for cell, w, name in zip(cells, widths, header)).rstrip()
+
+    axes = " x ".join(AXIS_NAMES[stack.dims])
+    count = f"{len(stack.layers)} layer{'s' if len(stack.layers) != 1 else ''}"
+    lines = [f"Stack of {count} on an input of {shape_text(stack.input_shape)} "
+             f"(channels x {axes}; batch omitted)", "", line(header), line(["-" * w for w in widths])]
+    lines += [line(row) for row in rows]
+    lines += ["", f"Total: {stack.parameters:,} parameters, {stack.macs:,} MACs; output "
+                  f"{shape_text(stack.output_shape)}", ""]
+    lines += [wrapped for note in _stack_notes(stack) for wrapped in textwrap.wrap(note, 118, subsequent_indent="  ")]
+    return "\n".join(lines)
+
+
+def _per_axis(values: tuple[Fraction, ...]) -> str:
+    """`7` when every axis agrees, else `7x5`; fractions as `3/2`."""
+    texts = [str(v) for v in values]
+    return texts[0] if len(set(texts)) == 1 else "x".join(texts)
+
+
+def _stack_notes(stack: Stack) -> list[str]:
+    kinds = {layer.kind for layer in stack.layers}
+    names = {layer.name for layer in stack.layers}
+    notes = ["Receptive field r, effective stride S and effective padding P per axis (Araujo, Norris and Sim, "
+             "Distill 2019): unit u of a layer sees input elements u*S - P to u*S - P + r - 1 (a value per axis "
+             "when they differ); P counts the implicit zeros before input element 0."]
+    if any(layer.upsampled for layer in stack.layers):
+        notes.append("Upsampling (ConvTranspose, Upsample, an adaptive pool that grows) has stride 1/s: from there S "
+                     "is a fraction and r, S and P bound the input interval a unit's region lies in (every input "
+                     "element it reads is inside; after an earlier stride the region may have gaps).")
+    if kinds & {"flatten", "linear", "adaptive"} or "AdaptiveAvgPool" in names:
+        notes.append("Flatten keeps each element's region; Linear and global pooling see the whole map (a window "
+                     "of the map's size, with that stride).")
+    if "merge" in kinds:
+        notes.append("Skip connections: rows marked (shortcut) are a residual block's downsample, which reads the "
+                     "block's input; 'out += identity' adds the shortcut (or the input) to the main path and "
+                     "'torch.cat' puts a U-Net Down's input before the upsampled map. Where two paths join, the "
+                     "receptive field is the union of their regions (the largest path).")
+    notes.append("MACs count multiply-accumulates of convolutions and Linear layers; pooling, normalisation, "
+                 "activations and additions count 0.")
+    if "norm" in kinds:
+        notes.append("Normalisation layers count their weight and bias (per channel); running statistics are "
+                     "buffers, not parameters.")
+    return notes

@@ -68,6 +68,15 @@ BLOCK_KEYS: dict[str, dict[str, Check]] = {
                   "padding": INT, "multiplier": INT, "bias": BOOL},
     "inverted_residual": {"input_size": SIZE, "in_channels": INT, "expansion": INT, "out_channels": INT,
                           "kernel_size": INT, "stride": INT},
+    # blocks with skip connections (convanim.skips)
+    "resnet_basic": {"input_size": SIZE, "in_channels": INT, "out_channels": INT, "stride": INT},
+    "resnet_bottleneck": {"input_size": SIZE, "in_channels": INT, "width": INT, "out_channels": INT, "stride": INT},
+    "dense_block": {"input_size": SIZE, "in_channels": INT, "growth_rate": INT, "num_layers": INT},
+    "unet_level": {"input_size": SIZE, "in_channels": INT, "out_channels": INT},
+    # the receptive field through a stack (convanim.stack): its layers as PyTorch expressions
+    "receptive_field": {"input_size": SIZE, "in_channels": INT, "forward": BOOL,
+                        "layers": (lambda v: isinstance(v, list) and bool(v) and all(isinstance(x, str) for x in v),
+                                   "an array of PyTorch layer expressions such as \"Conv2d(1, 1, 3)\"")},
 }
 # Figures that are not convolutions: the [spec] table holds `make_norm` or `make_dropout` arguments (kind "all" is
 # the four normalisations side by side).
@@ -76,6 +85,7 @@ FIGURE_KEYS: dict[str, dict[str, Check]] = {
     "norm": {"kind": TEXT, "shape": SHAPE, "groups": INT, "sequence": BOOL, "eps": NUMBER, "affine": BOOL},
     "dropout": {"p": NUMBER, "shape": SHAPE, "steps": INT, "seed": INT},
 }
+SKIP_BLOCKS = ("resnet_basic", "resnet_bottleneck", "dense_block", "unet_level")
 VIEW_KEYS: dict[str, Check] = {
     "view": TEXT, "theme": TEXT, "numbers": BOOL, "caption": BOOL, "labels": BOOL, "cell_size": INT,
     "scale": NUMBER, "seconds_per_frame": NUMBER, "loop": INT, "pause": NUMBER, "transparent": BOOL,
@@ -146,19 +156,28 @@ class Template:
 
     @property
     def staged_block(self) -> Any:
-        """The `convanim.blocks.StagedBlock` of a block template."""
-        from convanim import blocks
+        """The `convanim.blocks.StagedBlock` of a block template (a `convanim.skips.SkipBlock` for a block with skip
+        connections, a `convanim.stack.Stack` for "receptive_field")."""
+        if self.block == "receptive_field":
+            from convanim.stack import make_stack
 
-        return getattr(blocks, self.block)(**self.spec_args)
+            return make_stack(list(self.spec_args["layers"]), input_size=self.spec_args.get("input_size"),
+                              in_channels=self.spec_args.get("in_channels"))
+        from convanim import blocks, skips
+
+        return getattr(skips if self.block in SKIP_BLOCKS else blocks, self.block)(**self.spec_args)
 
     @property
     def layers(self) -> tuple[tuple[str, ConvSpec], ...]:
         """(stage name, spec) of each layer in order; the name is "" for a single-layer template; none for a figure
-        that is not a convolution."""
+        that is not a convolution. A stack lists its convolutions and poolings, named by their index."""
         if self.figure:
             return ()
         if not self.block:
             return (("", self.spec),)
+        if self.block == "receptive_field":
+            return tuple((str(layer.index), layer.spec) for layer in self.staged_block.layers
+                         if layer.spec is not None)
         return tuple((stage.name, stage.spec) for stage in self.staged_block.stages)
 
     @property

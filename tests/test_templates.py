@@ -84,7 +84,8 @@ def test_numerical_templates_show_numbers_on_a_5x5_input_with_a_3x3_window() -> 
 def test_further_capabilities_each_have_a_template() -> None:
     templates = load_templates()
     specs = [t.spec for t in templates if not t.block and not t.figure]
-    assert {t.block for t in templates} == {"", "separable", "inverted_residual"}
+    assert {t.block for t in templates} == {"", "separable", "inverted_residual", "receptive_field", "resnet_basic",
+                                            "resnet_bottleneck", "dense_block", "unet_level"}
     assert any(s.transposed and any(s.output_padding) for s in specs)
     assert any(len(set(s.input_size)) > 1 and len(set(s.kernel_size)) > 1 for s in specs)
     assert any(not s.symmetric_padding for s in specs)

@@ -32,6 +32,8 @@ FLAGS: dict[str, str] = {
     "kind": "KIND", "shape": "--shape", "sequence": "--sequence", "eps": "--eps", "affine": "--affine", "p": "--p",
     "steps": "--steps", "seed": "--seed", "positions": "--positions", "duration": "--duration", "fps": "--fps",
     "fit": "--fit", "quiet": "--quiet",
+    "layers": "LAYER", "stack": "--stack", "compare_dense": "--compare-dense",
+    "width": "--width", "growth_rate": "--growth-rate", "num_layers": "--layers", "forward": "--forward",
 }
 _NAMED = re.compile(r"(?<![\w-])(\w+):")  # `name:` names a parameter, at the start or within
 _SNAKE_NAMES = re.compile(r"\b(" + "|".join(sorted((n for n in FLAGS if "_" in n), key=len, reverse=True)) + r")\b")
@@ -74,8 +76,7 @@ def examples(*commands: str) -> str:
 
 SIZE_HELP = "one integer for every axis, or one per axis joined by 'x' (e.g. 5x7)"
 
-spec_options = _apply([
-    click.argument("layer", required=False),
+_SPEC_FLAGS: list[Decorator] = [
     click.option("--dims", type=int, help="Spatial dimensions: 1, 2 or 3 [default: 2, or the length of a "
                                           "per-axis size]."),
     click.option("--input", "input_size", metavar="SIZE", help=f"Spatial input size: {SIZE_HELP} [default: 5]."),
@@ -94,7 +95,10 @@ spec_options = _apply([
     click.option("--op", type=click.Choice(["conv", "maxpool", "avgpool"]), help="Operation [default: conv]."),
     click.option("--ceil-mode", is_flag=True, default=None, help="Pooling: round the output size up."),
     click.option("--no-bias", "no_bias", is_flag=True, default=None, help="No bias term."),
-])
+]
+spec_flag_options = _apply(_SPEC_FLAGS)
+"""The spec options without the LAYER argument (`explain` takes several layers)."""
+spec_options = _apply([click.argument("layer", required=False), *_SPEC_FLAGS])
 """The spec options shared by `map`, `explain` and `render` (PyTorch's names)."""
 
 SPEC_OPTION_NAMES = ("layer", "dims", "input_size", "kernel_size", "stride", "padding", "dilation", "output_padding",

@@ -29,10 +29,15 @@ from convanim.errors import SpecError
 @output_options
 @click.option("--template", help="Start from a template (a name from 'convanim list', or a .toml file); "
                                  "options given here override it.")
+@click.option("--stack", "stack_file", type=click.Path(dir_okay=False),
+              help="Animate the receptive field through a stack: print(model) text, layer expressions one per line, "
+                   "or a .toml stack file (with --input and --in-channels).")
+@click.option("--forward", is_flag=True, default=None,
+              help="With --stack or a receptive-field template: sweep the input's elements and show which units "
+                   "each one reaches (instead of each top unit's receptive field).")
 @view_options
 def render_command(output: str | None, output_format: str | None, frames_dir: str | None, quiet: bool,
-                   template: str | None,
-                   **options: Any) -> None:
+                   template: str | None, stack_file: str | None, forward: bool | None, **options: Any) -> None:
     """Render an animation of the spec to a file (and/or per-frame files).
 
     LAYER may be a PyTorch layer such as "Conv2d(1, 1, 3, stride=2, padding=1)"; options override it."""
@@ -44,6 +49,10 @@ def render_command(output: str | None, output_format: str | None, frames_dir: st
     view_args: dict[str, Any] = {}
     base: dict[str, Any] | None = None
     spec_given = {name: options.get(name) for name in SPEC_OPTION_NAMES}
+    if stack_file:
+        _render_stack(stack_file, template, spec_given, options, output, frames_dir, bool(forward), output_format,
+                      quiet)
+        return
     if template:
         from convanim.templates import load_template
 
@@ -61,11 +70,42 @@ def render_command(output: str | None, output_format: str | None, frames_dir: st
             if chosen.figure:
                 write_outputs(figure_animation(chosen, view), output, frames_dir, output_format, quiet)
                 return
+            if chosen.block == "receptive_field":
+                from convanim.animation import StackAnimation
+
+                chosen_forward = chosen.spec_args.get("forward", False) if forward is None else forward
+                write_outputs(StackAnimation(chosen.staged_block, view, chosen_forward), output, frames_dir,
+                              output_format, quiet)
+                return
             write_outputs(StagedAnimation(chosen.staged_block, view), output, frames_dir, output_format, quiet)
             return
+    if forward is not None:
+        raise SpecError("forward: shows the units an input element reaches through a stack; give --stack FILE or a "
+                        "receptive-field template")
     view = make_view(**{**view_args, **given_view_args(options)})
     write_outputs(Animation(spec_from_options(spec_given, base=base), view), output, frames_dir, output_format,
                   quiet)
+
+
+
+def _render_stack(stack_file: str, template: str | None, spec_given: dict[str, Any], options: dict[str, Any],
+                  output: str | None, frames_dir: str | None, forward: bool = False, output_format: str | None = None,
+                  quiet: bool = False) -> None:
+    from convanim.animation import StackAnimation
+    from convanim.parse import parse_size
+    from convanim.stack import load_stack
+    from convanim.view import make_view
+
+    if template:
+        raise SpecError("stack: give a template or a stack, not both")
+    for name, value in spec_given.items():
+        if value is not None and name not in ("input_size", "in_channels", "dims"):
+            raise SpecError(f"{'bias' if name == 'no_bias' else name}: sets one layer; in a stack each layer says "
+                            f"its own")
+    size = parse_size(spec_given["input_size"], "input_size") if spec_given["input_size"] is not None else None
+    stack = load_stack(stack_file, input_size=size, in_channels=spec_given["in_channels"], dims=spec_given["dims"])
+    view = make_view(**given_view_args(options))
+    write_outputs(StackAnimation(stack, view, forward), output, frames_dir, output_format, quiet)
 
 
 COMMANDS = (render_command,)

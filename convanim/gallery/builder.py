@@ -32,8 +32,8 @@ INDEX_FILES = ("README.md", "index.html")
 # The modules that decide what an animation looks like (an allow-list: a module that draws must be named here, and
 # tests/test_gallery.py checks that every module a render imports is). A folder name covers the modules in it.
 RENDERER_MODULES = ("animation.py", "blocks.py", "counts.py", "describe.py", "dropout.py", "fonts.py", "geometry.py",
-                    "normalisation.py", "positions.py", "primitives.py", "spec.py", "theme.py", "view.py", "backends/",
-                    "figures/")
+                    "normalisation.py", "positions.py", "primitives.py", "skips.py", "spec.py", "stack.py", "theme.py",
+                    "view.py", "backends/", "figures/")
 TEMP_PREFIX = files.TEMP_PREFIX
 FILE_MODE = 0o644  # mkstemp's 0o600 would make the gallery unreadable to others
 
@@ -55,6 +55,8 @@ class Output:
         template = self.template
         layers = template.staged_block if template.block else template.figure_spec if template.figure else template.spec
         resolved = f"{layers!r}\n{self.template.view!r}\n{self.format}"
+        if self.template.spec_args.get("forward"):  # the same stack, swept the other way
+            resolved += "\nforward"
         return hashlib.sha256(resolved.encode()).hexdigest()
 
 

@@ -15,7 +15,7 @@ from typing import Any
 from convanim.counts import macs, parameter_count, standard_convolution, weight_shape
 from convanim.describe import AXIS_NAMES, general_formula, layer_name, output_formula, pytorch_code, shape_text
 from convanim.spec import ConvSpec, output_shape
-from convanim.templates import Template
+from convanim.templates import SKIP_BLOCKS, Template
 
 README_INTRO = """\
 # Gallery
@@ -121,6 +121,14 @@ def shapes(template: Template) -> str:
     figure's tensor shape (`4x6x3x3`)."""
     if template.figure:
         return "x".join(map(str, figure_specs(template)[0].shape))
+    if template.block == "receptive_field":
+        stack = template.staged_block
+        return (f"{shape_text(stack.input_shape[1:], stack.input_shape[0])} \u2192 "
+                f"{shape_text(stack.output_shape[1:], stack.output_shape[0])}")
+    if template.block in SKIP_BLOCKS:
+        block = template.staged_block
+        return (f"{shape_text(block.input_shape[1:], block.input_shape[0])} \u2192 "
+                f"{shape_text(block.output_shape[1:], block.output_shape[0])}")
     first, last = template.layers[0][1], template.layers[-1][1]
     return (f"{shape_text(first.input_size, first.in_channels)} \u2192 "
             f"{shape_text(output_shape(last), last.out_channels)}")
@@ -358,14 +366,40 @@ def standard_comparison(spec: ConvSpec) -> str:
 
 def _block_details(template: Template) -> str:
     esc, block = html.escape, template.staged_block
+    if template.block == "receptive_field":
+        return _stack_details(template)
     stages = "".join(f"<li><span>{esc(stage.name)}</span> <code>{esc(pytorch_code(stage.spec))}</code></li>"
                      for stage in block.stages)
+    if template.block in SKIP_BLOCKS:
+        field = "\u00d7".join(str(axis.field) for axis in block.receptive_field())
+        return (f"<dt>Layers</dt><dd><ul class=\"anim-axes anim-stages\">{stages}</ul></dd>\n"
+                f"<dt>Shape</dt><dd>{esc(shapes(template))} "
+                f"<span class=\"anim-muted\">(spatial \u00d7 channels)</span></dd>\n"
+                f"<dt>Receptive field</dt><dd>{field} through the largest "
+                f"path</dd>\n"
+                f"<dt>Cost</dt><dd>{block.parameters:,} parameters (BatchNorm included) and {block.macs:,} MACs</dd>")
     (params, reference_params), (macs, reference_macs) = block.parameters(), block.macs()
     return (f"<dt>Layers</dt><dd><ul class=\"anim-axes anim-stages\">{stages}</ul></dd>\n"
             f"<dt>Shape</dt><dd>{esc(shapes(template))} "
             f"<span class=\"anim-muted\">(spatial \u00d7 channels)</span></dd>\n"
             f"<dt>Cost</dt><dd>{params:,} parameters and {macs:,} MACs, against {reference_params:,} and "
             f"{reference_macs:,} for the standard <code>{esc(pytorch_code(block.reference))}</code></dd>")
+
+
+def _stack_details(template: Template) -> str:
+    esc, stack = html.escape, template.staged_block
+
+    def axes(values: tuple[object, ...]) -> str:
+        return "\u00d7".join(map(str, values))
+
+    rows = "".join(f"<li><span>r = {axes(layer.receptive_field)}</span> <code>{esc(layer.expression)}</code></li>"
+                   for layer in stack.layers)
+    last = stack.layers[-1]
+    return (f"<dt>Layers</dt><dd><ul class=\"anim-axes anim-stages\">{rows}</ul></dd>\n"
+            f"<dt>Receptive field</dt><dd>{axes(last.receptive_field)}, effective stride "
+            f"{axes(last.effective_stride)}, effective padding {axes(last.effective_padding)} "
+            f"<span class=\"anim-muted\">(Araujo, Norris and Sim, Distill 2019)</span></dd>\n"
+            f"<dt>Cost</dt><dd>{stack.parameters:,} parameters and {stack.macs:,} MACs</dd>")
 
 
 CONTROLS = """<div class="anim-controls">
