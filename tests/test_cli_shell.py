@@ -131,7 +131,7 @@ def test_binary_to_a_terminal_is_refused(monkeypatch):
             return True
 
     terminal = Terminal()
-    monkeypatch.setattr("convanim.cli.options.click.get_binary_stream", lambda name: terminal)
+    monkeypatch.setattr("convanim.cli.options._binary_stdout", lambda: terminal)
     result = run("render", *LAYER, "-o", "-", "--format", "gif")
     assert result.exit_code == 2 and "refusing to write gif to a terminal" in result.output
     assert terminal.getvalue() == b""

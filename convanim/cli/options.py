@@ -7,7 +7,7 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import click
 
@@ -233,7 +233,7 @@ def write_outputs(animation: Any, output: str | None, frames_dir: str | None, ou
         assert output_format is not None
         with Progress(f"rendering {output_format.lower()}", stream) as bar:
             data = animation.to_bytes(output_format, progress=bar.update)  # whole first: a refusal writes nothing
-        stdout = click.get_binary_stream("stdout")
+        stdout = _binary_stdout()
         stdout.write(data)
         stdout.flush()
         if not quiet:
@@ -253,6 +253,12 @@ def write_outputs(animation: Any, output: str | None, frames_dir: str | None, ou
         click.echo(line)
 
 
+def _binary_stdout() -> BinaryIO:
+    """Standard output for bytes: the text stream's buffer (as click's own binary stream is on POSIX; click 8.5's
+    type hints make that function an untyped object, which type-checking then refuses)."""
+    return sys.stdout.buffer
+
+
 def _check_stdout(output_format: str | None, frames_dir: str | None) -> None:
     from convanim.backends import format_named
 
@@ -261,7 +267,7 @@ def _check_stdout(output_format: str | None, frames_dir: str | None) -> None:
     if frames_dir is not None:
         raise click.UsageError("-o - (standard output) and --frames both print to standard output; give one")
     fmt = format_named(output_format)
-    if not fmt.text and click.get_binary_stream("stdout").isatty():
+    if not fmt.text and _binary_stdout().isatty():
         raise click.UsageError(f"refusing to write {fmt.name} to a terminal; redirect it: -o - > x{fmt.extension}")
 
 
