@@ -94,3 +94,22 @@ def test_templates(name):
     assert template.block == name and block.tensors[0].name == "input"
     animation = convanim.animate(template=name)
     assert animation.frame_count == build_skip_scene(block, template.view).frame_count
+
+
+@pytest.mark.parametrize("block", [unet_level(), unet_level(input_size=8, out_channels=3), resnet_basic(stride=2),
+                                   dense_block(input_size=4)])
+def test_every_shaded_cell_lies_on_a_drawn_cell_and_outputs_on_real_elements(block):
+    """Windows may cover padding and inserted zeros, but what a frame writes is a real element: every shaded cell
+    coincides with a drawn cell of the grid, and every written one (the last shade of each frame) with a filled one
+    (not padding, not a zero stretched in for the up-convolution)."""
+    scene = build_skip_scene(block, make_view("flat", caption=False, labels=False))
+    theme = scene.theme
+
+    def key(polygon):
+        return tuple((round(x, 6), round(y, 6)) for x, y, _ in polygon.points)
+
+    filled = {key(p) for p in scene.items if isinstance(p, Polygon) and p.frame is None and p.fill != theme.zero_fill
+              and p.fill != theme.background}
+    for t in range(scene.frame_count):
+        shades = [p for p in scene.items if isinstance(p, Polygon) and p.frame == t and p.fill == theme.shade]
+        assert shades and key(shades[-1]) in filled, (t, scene.frame_titles[t])

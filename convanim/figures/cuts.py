@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
+
 LONG_AXIS = 16  # an axis of up to this many cells is drawn whole
 LONG_TIME_AXIS = 32  # a 1d time axis: its cells are cheap (one row), so more of them are drawn
 GAP_CELLS = 1.6  # drawn width of a gap, in cells: room for "⋯"
@@ -84,10 +86,23 @@ def cut_axis(length: int, needed: Iterable[int], long: int = LONG_AXIS) -> AxisC
     return AxisCut(length, kept)
 
 
-def gap_notes(rows: AxisCut, cols: AxisCut, unit: str = "column") -> list[str]:
-    """"⋯ 53 more columns (8-60)", "⋮ 53 more rows (8-60)": a label line for each gap of a plane."""
-    return ([f"⋯ {gap_word(last - first + 1, unit)} ({first}-{last})" for _, first, last in cols.gaps] +
-            [f"⋮ {gap_word(last - first + 1, 'row')} ({first}-{last})" for _, first, last in rows.gaps])
+def gap_notes(rows: AxisCut, cols: AxisCut, unit: str = "column", real: np.ndarray | None = None) -> list[str]:
+    """"⋯ 53 more columns (8-60)", "⋮ 53 more rows (8-60)": a label line for each gap of a plane, in the tensor's
+    own indices. `real` (rows x cols, True where the drawn grid holds a real element, not padding or an inserted
+    zero) turns the grid's cells into those indices; without it grid and tensor are the same."""
+    if real is None:
+        return ([f"⋯ {gap_word(last - first + 1, unit)} ({first}-{last})" for _, first, last in cols.gaps] +
+                [f"⋮ {gap_word(last - first + 1, 'row')} ({first}-{last})" for _, first, last in rows.gaps])
+    return ([_real_gap(first, last, np.flatnonzero(real.any(axis=0)), "⋯", unit) for _, first, last in cols.gaps] +
+            [_real_gap(first, last, np.flatnonzero(real.any(axis=1)), "⋮", "row") for _, first, last in rows.gaps])
+
+
+def _real_gap(first: int, last: int, real_at: np.ndarray, glyph: str, unit: str) -> str:
+    """The tensor indices whose grid cells fall in the gap [first, last] (`real_at`: grid index of each element)."""
+    hidden = np.flatnonzero((real_at >= first) & (real_at <= last))
+    if not len(hidden):
+        return f"{glyph} {gap_word(last - first + 1, unit)} of zeros"
+    return f"{glyph} {gap_word(len(hidden), unit)} ({hidden[0]}-{hidden[-1]})"
 
 
 def gap_word(count: int, unit: str) -> str:

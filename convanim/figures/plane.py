@@ -65,7 +65,7 @@ def build_plane_scene(spec: ConvSpec, view: ViewSpec):
         unit = "step" if spec.dims == 1 else "column"
         items += label_items(("input", shape_str(spec.input_size),
                               "\n".join(filter(None, [_grid_note(spec, geometry),
-                                                       *gap_notes(rows_cut, cols_cut, unit)]))),
+                                                       *gap_notes(rows_cut, cols_cut, unit, grid_zero == REAL)]))),
                              (0.0, 0.0, 0.0), oblique, style, theme)
         items += label_items(("output", shape_str(geometry.output_shape),
                               "\n".join(gap_notes(out_rows_cut, out_cols_cut, unit))), (out_x, out_y, out_z),

@@ -15,7 +15,7 @@ import numpy as np
 from convanim.describe import pytorch_code
 from convanim.figures.canvas import Style, finish, shape_str, style_for
 from convanim.figures.captions import caption_lines, elision_notes, layer_note, numbers_note, read_phrase
-from convanim.figures.cuts import GAP_CELLS, LONG_TIME_AXIS, AxisCut, cut_axis, gap_word
+from convanim.figures.cuts import GAP_CELLS, LONG_TIME_AXIS, AxisCut, cut_axis, gap_notes, gap_word
 from convanim.figures.frames import frame_plan
 from convanim.figures.grid import grid_lines, window_lines
 from convanim.figures.labels import label_items
@@ -101,7 +101,7 @@ def build_sequence_scene(spec: ConvSpec, view: ViewSpec):
     if view.labels:
         note = f"time × channels{', padded ' + str(steps) if steps != spec.input_size[0] else ''}"
         items += label_items(("input", shape_str((spec.input_size[0], spec.in_channels)),
-                              "\n".join([note, *_gap_notes(time)])), (0.0, 0.0, 0.0), oblique, style, theme)
+                              "\n".join([note, *_gap_notes(time, real_steps)])), (0.0, 0.0, 0.0), oblique, style, theme)
         items += label_items(("output", shape_str((out_steps, spec.out_channels)), "\n".join(_gap_notes(out_time))),
                              (out_x, out_y, out_z), oblique, style, theme)
         items += _row_labels(in_rows, width, 0.0, 0.0, 0.0, per_in, grouped, theme, style)
@@ -172,9 +172,12 @@ def _time_gaps(time: AxisCut, height: float, corner: tuple[float, float, float],
                  "mm", bold=True) for start, _, _ in time.gaps]
 
 
-def _gap_notes(time: AxisCut) -> list[str]:
-    """"⋯ 991 more steps (12-1002)": a label line for each gap of an elided time axis."""
-    return [f"⋯ {gap_word(last - first + 1, 'step')} ({first}-{last})" for _, first, last in time.gaps]
+def _gap_notes(time: AxisCut, real: np.ndarray | None = None) -> list[str]:
+    """"⋯ 991 more steps (8-998)": a label line for each gap of an elided time axis, in the sequence's own indices
+    (`real`: True where the drawn axis holds a real step, not padding or an inserted zero)."""
+    if real is None:
+        return [f"⋯ {gap_word(last - first + 1, 'step')} ({first}-{last})" for _, first, last in time.gaps]
+    return gap_notes(AxisCut(1), time, "step", np.asarray(real).reshape(1, -1))
 
 
 def _gap_crossings(rows: Rows, read: Sequence[int], window: list[float], frame: int, theme: Theme,

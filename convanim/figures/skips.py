@@ -110,7 +110,7 @@ def _scene(block: SkipBlock, view: ViewSpec, geometries: list[Geometry], style: 
         shades += shade_items(writes, [(out_plane, *frame.output)], t, theme, style, element=True)
         if oblique and planes:
             shades += reach_items(reads, planes, read, window, t, theme, style)
-            target = tuple(o + off for o, off in zip(frame.output, writes.offset))
+            target = writes.grid_of(*frame.output)  # past padding and, stretched for an up-convolution, zeros
             wedges += connector_items(reads, planes, window, writes, out_plane, target, t, theme, style)
         read_text = f"channel {read[0]}" if len(read) == 1 else f"channels {read[0]}-{read[-1]}"
         if len(planes) < len(read):
@@ -119,7 +119,7 @@ def _scene(block: SkipBlock, view: ViewSpec, geometries: list[Geometry], style: 
         frame_titles.append(f"frame {t + 1}/{total}, stage {s + 1} ({stage.name}): {written} "
                             f"{stage.offset + oc} at ({', '.join(map(str, frame.output))}) reads "
                             f"{block.tensors[stage.reads].name} {read_text}"
-                            + (f"  [{note.replace('output channel', 'channel')}]" if note else ""))
+                            + (f"  [{note.replace('output channel', written + ' channel')}]" if note else ""))
     if oblique:  # lines passing under a plane are hidden by it
         outlines = [outline for stack in stacks for outline in stack_outlines(stack)]
         shades = hide_under_planes(shades, outlines, OBLIQUE)

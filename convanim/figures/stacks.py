@@ -91,7 +91,17 @@ class PlaneStack:
 
     def element(self, plane: int, row: int, col: int) -> tuple[float, float, float]:
         """Model corner of a tensor element (its drawn-grid cell shifted by the padding before it)."""
-        return self.cell(plane, row + self.offset[0], col + self.offset[1])
+        return self.cell(plane, *self.grid_of(row, col))
+
+    def grid_of(self, row: int, col: int) -> tuple[int, int]:
+        """The drawn-grid cell of tensor element (row, col): past the padding before it and, in a grid stretched for a
+        transposed convolution, the zeros inserted between elements. A boundary past the last element is the far
+        edge of its cell."""
+        rows, cols = np.flatnonzero(self.real[0].any(axis=1)), np.flatnonzero(self.real[0].any(axis=0))
+        if len(rows) == 0 or len(cols) == 0:  # no real element drawn: padding alone
+            return row + self.offset[0], col + self.offset[1]
+        return (int(rows[row]) if row < len(rows) else int(rows[-1]) + 1 + row - len(rows),
+                int(cols[col]) if col < len(cols) else int(cols[-1]) + 1 + col - len(cols))
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,7 +227,8 @@ def stack_items(stack: PlaneStack, view: ViewSpec, style: Style) -> list[Item]:
             else:
                 at = (x - 0.35, y + (0.0 if view.view == "oblique" else min(1.0, stack.rows / 2)), z)
             items.append(Text(at, stack.names[j], style.label_font, theme.text, side + "s", bold=True))
-            lines = ([stack.notes[j]] if stack.notes[j] else []) + (gap_notes(rows, cols) if j == 0 else [])
+            gaps = gap_notes(rows, cols, real=stack.real[0]) if j == 0 else []  # in the tensor's own indices
+            lines = ([stack.notes[j]] if stack.notes[j] else []) + gaps
             step = style.note_font * 1.3 / style.cell  # one note line, in cells of screen height
             for i, line in enumerate(lines):
                 below = (at[0], at[1], at[2] - i * step) if view.view == "oblique" else (at[0], at[1] + i * step, at[2])
@@ -257,12 +268,11 @@ def shade_items(stack: PlaneStack, cells: Sequence[tuple[int, ...]], frame: int,
     items: list[Item] = [Polygon(quad(*at(j, r, c)), theme.shade, theme.shade_opacity, frame) for j, r, c in cells]
     planes = sorted({j for j, _, _ in cells})
     if window:
-        shift = stack.offset if element else (0, 0)
         rows_at, cols_at = stack.row_cut.edge, stack.col_cut.edge  # drawn positions on an elided plane
         for j in planes:
             x, y, z = stack.origins[j]
-            items += window_lines([(rows_at(r + shift[0]), cols_at(c + shift[1])) for p, r, c in cells if p == j],
-                                  x, y, z, theme, style, frame)
+            grid = [stack.grid_of(r, c) if element else (r, c) for p, r, c in cells if p == j]
+            items += window_lines([(rows_at(r), cols_at(c)) for r, c in grid], x, y, z, theme, style, frame)
     if box and len(planes) > 1:
         rows = [r for _, r, _ in cells]
         cols = [c for _, _, c in cells]
