@@ -122,7 +122,7 @@ def test_fcn_head_template_upsamples_back():
 
     animation = animate(template="receptive_field_fcn_head")
     assert animation.frame_count == 64 and animation.size[0] <= 1920 and animation.size[1] <= 1080
-    assert "r <= " in animation.scene.title
+    assert "r ≤ " in animation.scene.title
 
 
 def test_three_3x3_convolutions_shade_the_cone_frame_by_frame():
@@ -138,7 +138,7 @@ def test_three_3x3_convolutions_shade_the_cone_frame_by_frame():
         for item in shaded:
             by_plane[item.points[0][2]] = by_plane.get(item.points[0][2], 0) + 1
         assert sorted(by_plane.values()) == [1, 9, 25, 49]  # 1 top unit, 3x3, 5x5, 7x7 input cells
-    assert "r = 7x7" in scene.title and "ReLU keeps every region: not drawn" in scene.title
+    assert "r = 7×7" in scene.title and "ReLU keeps every region: not drawn" in scene.title
     assert max(scene.width, scene.height) <= 1080 and scene.width <= 1920
 
 

@@ -402,10 +402,10 @@ def _finish(stack: Stack, levels: list[Level], boxes, units, items: list, view: 
     last = stack.layers[[layer.index for layer in stack.layers].index(levels[-1].layer.index)] \
         if levels[-1].layer is not None else None
     assert last is not None
-    field = "x".join(_number(v) for v in last.receptive_field)
+    field = "×".join(_number(v) for v in last.receptive_field)
     skipped = sorted({layer.name for layer in stack.layers if layer.kind not in DRAWN_KINDS})
-    title = (f"Receptive field through {len(levels) - 1} layers: r {'<=' if last.upsampled else '='} {field}, "
-             f"effective stride {'x'.join(_number(v) for v in last.effective_stride)}")
+    title = (f"Receptive field through {len(levels) - 1} layers: r {'≤' if last.upsampled else '='} {field}, "
+             f"effective stride {'×'.join(_number(v) for v in last.effective_stride)}")
     if last.upsampled:
         title += " (after upsampling r is a bound; the outlines are each unit's own region)"
     if skipped:
