@@ -268,27 +268,12 @@ def test_stages_shade_exactly_each_stage_s_taps(block_args):
                     if ic in drawn[s] for r, c in frame.grid}
         expected.add((s + 1, drawn[s + 1].index(oc), frame.output[0] + pad[0][0], frame.output[1] + pad[1][0]))
         assert shaded(scene, t, mapping) == expected, t
-        # lines join the window (corners of its cells) to the output cell's near edge in the next tensor
+        # lines join the filter box's far edge, at the output plane's height, to the output cell in the next tensor
         shades = [item for item in scene.items if isinstance(item, Polygon) and item.frame == t
                   and item.fill == scene.theme.shade]
         out_cell = next(item for item in shades if mapping[item.points][0][0] == s + 1)
-        lines = connectors(scene, t)
-        near = sorted((p for p in out_cell.points if p[0] == min(q[0] for q in out_cell.points)),
-                      key=lambda p: p[1])
         window = [item for item in shades if mapping[item.points][0][0] == s]
-        segments = []
-        for z in {min(item.points[0][2] for item in window), max(item.points[0][2] for item in window)}:
-            on_plane = [item for item in window if item.points[0][2] == z]
-            far = max(p[0] for item in on_plane for p in item.points)
-            ys = [p[1] for item in on_plane for p in item.points]
-            segments += [((far, y, z), end) for y, end in zip((min(ys), max(ys)), near)]
-        for a, b in segments:  # each seen to leave the window and to reach the output cell
-            assert any(np.allclose(line.start, a) for line in lines) and any(np.allclose(line.end, b)
-                                                                             for line in lines), (t, a, b)
-        for line in lines:  # pieces of the segments (parts under planes are cut away)
-            assert any(np.allclose(np.cross(np.subtract(line.start, a), np.subtract(b, a)), 0, atol=1e-6)
-                       and np.allclose(np.cross(np.subtract(line.end, a), np.subtract(b, a)), 0, atol=1e-6)
-                       for a, b in segments), t
+        joins_box_to_cell(scene, t, window, out_cell)
     firsts = [next(t for t, step in enumerate(steps) if step[0] == s) for s in range(len(specs))]
     for t in firsts + [scene.frame_count - 1]:
         check_pixels(scene, t, mapping)
@@ -419,47 +404,46 @@ def connectors(scene, frame: int):
 
 @pytest.mark.parametrize("args", CHANNELLED + ELIDED[:2])
 def test_connectors_join_the_filter_box_to_the_output_cell(args):
-    """The lines run from the window's far-column edge on the first and the last read plane (the face of the
-    k x k x C box that looks towards the outputs) to the output cell's near edge; where they pass under an input
-    plane they are cut away (`follows`)."""
+    """The lines run from the edge of the k x k x C box that faces the outputs (the window's far column, its first
+    and last row) to the output cell's centre, level at the output plane's height (see `joins_box_to_cell`), whole,
+    and painted after the output planes, so that no plane hides where they leave the box or reach the cell."""
     spec = make_spec(**args)
     scene = build_scene(spec, make_view("oblique"))
     mapping = cell_map(scene)
     for t in range(scene.frame_count):
-        lines = connectors(scene, t)
         shades = [item for item in scene.items if isinstance(item, Polygon) and item.frame == t
                   and item.fill == scene.theme.shade]
         out_cell = next(item for item in shades if mapping[item.points][0][0] == 1)
-        near = sorted((p for p in out_cell.points if p[0] == min(q[0] for q in out_cell.points)),
-                      key=lambda p: p[1])
         window = [item for item in shades if mapping[item.points][0][0] == 0]
-        planes = sorted({round(item.points[0][2], 9) for item in window})  # z of each read plane that is drawn
-        segments = []
-        for z in {planes[0], planes[-1]}:
-            on_plane = [item for item in window if round(item.points[0][2], 9) == z]
-            far = max(p[0] for item in on_plane for p in item.points)
-            ys = [p[1] for item in on_plane for p in item.points]
-            segments += [((far, y, on_plane[0].points[0][2]), end) for y, end in zip((min(ys), max(ys)), near)]
-        follows(lines, segments, t)
-        # painted after the output planes, so that no plane hides where they leave the window or reach the cell
+        lines = joins_box_to_cell(scene, t, window, out_cell)
         last_out = max(i for i, item in enumerate(scene.items) if isinstance(item, Polygon) and item.frame is None
                        and mapping[item.points][0][0] == 1)
         assert min(scene.items.index(line) for line in lines) > last_out
 
 
-def follows(lines, segments, frame: int) -> None:
-    """Every drawn line is a piece of one of the `segments` (start, end), and every segment is seen to leave its
-    start and to reach its end."""
-    def on(point, a, b) -> float | None:
-        ab, ap = np.subtract(b, a), np.subtract(point, a)
-        t = float(np.dot(ap, ab) / np.dot(ab, ab))
-        return t if -1e-6 <= t <= 1 + 1e-6 and np.allclose(ap, t * ab, atol=1e-6) else None
+def joins_box_to_cell(scene, frame: int, window: list, out_cell) -> list:
+    """The frame's connectors are exactly two whole lines, from the window's far-column corners (first and last row)
+    at the output plane's height to the output cell's centre. That height lies within the box (between its top and
+    bottom read planes), or below it, where dashed lines carry the window's far corners down to it."""
+    from convanim.primitives import Line
 
-    for line in lines:
-        assert any(on(line.start, a, b) is not None and on(line.end, a, b) is not None for a, b in segments), frame
-    for a, b in segments:
-        assert any(np.allclose(line.end, b) and on(line.start, a, b) is not None for line in lines), (frame, a, b)
-        assert any(np.allclose(line.start, a) and on(line.end, a, b) is not None for line in lines), (frame, a, b)
+    lines = connectors(scene, frame)
+    z_out = out_cell.points[0][2]
+    centre = tuple(np.mean([p[i] for p in out_cell.points]) for i in range(3))
+    far = max(p[0] for item in window for p in item.points)
+    ys = [p[1] for item in window for p in item.points]
+    heights = [item.points[0][2] for item in window]
+    expected = [((far, y, z_out), centre) for y in (min(ys), max(ys))]
+    assert len(lines) == 2, (frame, lines)
+    for a, b in expected:
+        assert any(np.allclose(line.start, a) and np.allclose(line.end, b) for line in lines), (frame, a, b, lines)
+    assert z_out <= max(heights) + 1e-6, frame
+    if z_out < min(heights) - 1e-6:
+        carried = [item for item in scene.items if isinstance(item, Line) and item.frame == frame and item.dash]
+        for y in (min(ys), max(ys)):
+            assert any(np.allclose(line.start, (far, y, min(heights))) and np.allclose(line.end, (far, y, z_out))
+                       for line in carried), (frame, y)
+    return lines
 
 
 def test_flat_view_has_no_connectors():

@@ -19,9 +19,11 @@ from convanim.figures.captions import caption_lines, channel_list
 from convanim.figures.frames import frame_plan
 from convanim.figures.occlusion import hide_under_planes
 from convanim.figures.stacks import (
+    PLANE_GAP,
     PlaneStack,
     StackShape,
     base_projection,
+    clear_labels,
     connector_items,
     drawn_channels,
     group_fill,
@@ -59,11 +61,19 @@ def build_staged_scene(block: StagedBlock, view: ViewSpec):
             real, offset, note = np.ones(size, bool), (0, 0), shape_str(size)
         drawn = drawn_channels(count)
         elided = len(drawn) < count
-        shapes.append(StackShape(real, offset, _fills(specs, i, drawn, view), tuple(f"{names[i]} {c}" for c in drawn),
-                                 (note,) * len(drawn), channels=drawn if elided else (),
-                                 total=count if elided else 0))
-    stacks = place_stacks(shapes, view, style)
+        # A tensor between two stages is labelled in one line above its band (see `clear_labels`).
+        middle = view.view == "oblique" and 0 < i < len(sizes) - 1
+        shapes.append(StackShape(real, offset, _fills(specs, i, drawn, view),
+                                 tuple(f"{names[i]} {c}" + (f" · {note}" if middle else "") for c in drawn),
+                                 ("" if middle else note,) * len(drawn), channels=drawn if elided else (),
+                                 total=count if elided else 0,
+                                 labels_right=view.view == "oblique" and i == len(sizes) - 1))
     oblique = view.view == "oblique"
+    drawn_per = [drawn_channels(count) for count in channels]
+    reads = [[[drawn_per[s].index(ic) for ic in channel_inputs(spec)[oc] if ic in drawn_per[s]]
+              for oc in drawn_per[s + 1]] for s, spec in enumerate(specs)]
+    gap = max(PLANE_GAP, (style.label_font * 1.15 + 3 * max(2.0, style.cell * 0.12)) / style.cell)
+    stacks = place_stacks(shapes, view, style, reads=reads if oblique else None, gap=gap if oblique else PLANE_GAP)
 
     steps = stage_steps(block, view)
     frame_titles = []
@@ -97,13 +107,18 @@ def build_staged_scene(block: StagedBlock, view: ViewSpec):
     items: list[Item] = []
     labels: list[Text] = []
     for stack in stacks:
-        stack_drawing = stack_items(stack, view, style)
+        stack_drawing = stack_items(stack, view, style, plane_labels=not oblique)
         items += [item for item in stack_drawing if not isinstance(item, Text)]
         labels += [item for item in stack_drawing if isinstance(item, Text)]
-    items += _stage_headers(block, stacks, view, style)
-    if block.skip:
-        items += _skip_path(stacks, view, style)
+    headers = _stage_headers(block, stacks, view, style)
+    items += headers
+    skip = _skip_path(stacks, view, style) if block.skip else []
+    items += skip
     items += shades + wedges
+    if oblique and view.labels:  # each plane's label on a side no connector crosses
+        labels += clear_labels(stacks, view, style, wedges + skip,
+                               [item for item in headers + skip if isinstance(item, Text)],
+                               [0 < k < len(stacks) - 1 for k in range(len(stacks))])
     # Lines between stages run past the next tensor's labels: the labels go on top of background plates, all
     # plates first (a plate drawn in background colour, its text invisible on it) so that no plate covers the
     # descenders of a neighbouring label.
@@ -168,12 +183,14 @@ def _stage_headers(block: StagedBlock, stacks: list[PlaneStack], view: ViewSpec,
         x, y, z = stack.origins[0]
         tops.append(min(p.unit((x + cx, y + cy, z))[1] for cx, cy in
                         ((0, 0), (stack.cols, 0), (0, stack.rows), (stack.cols, stack.rows))))
-    top = min(tops) - 0.9
+    top = min(tops) - 0.9 - (style.label_font * 1.3 / style.cell if view.view == "oblique" else 0.0)  # above labels
     items: list[Item] = []
     for s, stage in enumerate(block.stages):
-        left = stacks[s].origins[0][0] + stacks[s].cols + (0.66 * stacks[s].rows if view.view == "oblique" else 0)
-        right = stacks[s + 1].origins[0][0]
-        x = (left + right) / 2
+        x, y, z = stacks[s].origins[0]
+        left = p.unit((x + stacks[s].cols, y + stacks[s].rows, z))[0]  # the right corner, on screen
+        x, y, z = stacks[s + 1].origins[0]
+        right = p.unit((x, y, z))[0]  # the next stack's left corner
+        x = (left + right) / 2 / p.ax  # a point at y = 0 with this screen column
         items.append(Text((x, 0.0, x * p.ay - top), f"stage {s + 1}: {stage.name} →", style.label_font,
                           view.theme.text, "ms", bold=True))
     return items
@@ -193,8 +210,8 @@ def _skip_path(stacks: list[PlaneStack], view: ViewSpec, style) -> list[Item]:
         return x, y, x * p.ay + y * p.by - sy
 
     low = max(screen_y(stack) for stack in stacks) + 1.0
-    a = (first.origins[-1][0] + first.cols / 2, float(first.rows))
-    b = (last.origins[-1][0] + last.cols / 2, float(last.rows))
+    a = (first.origins[-1][0] + first.cols / 2, first.origins[-1][1] + first.rows)
+    b = (last.origins[-1][0] + last.cols / 2, last.origins[-1][1] + last.rows)
     start = (a[0], a[1], first.origins[-1][2])
     end = (b[0], b[1], last.origins[-1][2])
     points = [start, at(*a, low), at(*b, low), end]

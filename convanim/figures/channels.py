@@ -106,7 +106,8 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
                         labels_right=oblique,
                         groups=tuple(oc // per_out for oc in out_drawn) if grouped and per_out > 1 else (),
                         cuts=_elided(out_cuts))
-    inputs, outputs = place_stacks([source, target], view, style)
+    read_planes = [[in_drawn.index(ic) for ic in reads[oc] if ic in in_drawn] for oc in out_drawn]
+    inputs, outputs = place_stacks([source, target], view, style, reads=[read_planes] if oblique else None)
 
     shades: list[Item] = []
     links: list[Item] = []  # connectors, painted last: seen to leave the window and to reach the output cell

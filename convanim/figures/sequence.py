@@ -100,11 +100,20 @@ def build_sequence_scene(spec: ConvSpec, view: ViewSpec):
     items += _time_gaps(time, in_rows.height, (0.0, 0.0, 0.0), view, style)
     if view.labels:
         note = f"time × channels{', padded ' + str(steps) if steps != spec.input_size[0] else ''}"
-        items += label_items(("input", shape_str((spec.input_size[0], spec.in_channels)),
-                              "\n".join([note, *_gap_notes(time, real_steps)])), (0.0, 0.0, 0.0), oblique, style, theme)
+        lines = [note, *_gap_notes(time, real_steps)]
+        if oblique:  # the input's rows are labelled on the left, where no connector rises: its notes go on top
+            lift = (style.label_font * 1.2) / style.cell
+            step = (style.note_font * 1.3) / style.cell
+            items += label_items(("input", shape_str((spec.input_size[0], spec.in_channels)), ""),
+                                 (0.0, 0.0, 0.0), oblique, style, theme)
+            items += [Text((-0.35, 0.0, lift + (len(lines) - 1 - i) * step), line, style.note_font, theme.muted_text,
+                           "rs") for i, line in enumerate(lines)]
+        else:
+            items += label_items(("input", shape_str((spec.input_size[0], spec.in_channels)), "\n".join(lines)),
+                                 (0.0, 0.0, 0.0), oblique, style, theme)
         items += label_items(("output", shape_str((out_steps, spec.out_channels)), "\n".join(_gap_notes(out_time))),
                              (out_x, out_y, out_z), oblique, style, theme)
-        items += _row_labels(in_rows, width, 0.0, 0.0, 0.0, per_in, grouped, theme, style)
+        items += _row_labels(in_rows, width, 0.0, 0.0, 0.0, per_in, grouped, theme, style, left=oblique)
         items += _row_labels(out_rows, out_width, out_x, out_y, out_z, per_out, grouped, theme, style)
 
     frame_titles = []
@@ -191,7 +200,9 @@ def _gap_crossings(rows: Rows, read: Sequence[int], window: list[float], frame: 
 
 
 def _row_labels(rows: Rows, cols: float, x: float, y: float, z: float, per_group: int, grouped: bool, theme: Theme,
-                style: Style) -> list[Item]:
-    """`c0`, `c1`, ... right of each drawn channel row; grouped: `c2 g1`, its group."""
-    return [Text((x + cols + 0.25, y + rows.y[r] + 0.5, z), f"c{r}" + (f" g{r // per_group}" if grouped else ""),
-                 style.note_font, theme.muted_text, "lm") for r in rows.drawn]
+                style: Style, left: bool = False) -> list[Item]:
+    """`c0`, `c1`, ... right (or `left`) of each drawn channel row; grouped: `c2 g1`, its group. Connectors rise from
+    the window's corners up and to the left, across labels on the right of the rows above them, never to the left."""
+    return [Text((x - 0.25 if left else x + cols + 0.25, y + rows.y[r] + 0.5, z),
+                 f"c{r}" + (f" g{r // per_group}" if grouped else ""), style.note_font, theme.muted_text,
+                 "rm" if left else "lm") for r in rows.drawn]

@@ -152,6 +152,13 @@ def stack_cell(view: ViewSpec, extent: float, rows: float, cols: float, planes: 
     return float(max(4, min(default, STACK_HEIGHT // height)))
 
 
+def _drawn_size(shape: StackShape) -> tuple[float, float]:
+    """Drawn (rows, cols) of a shape's planes, in cells: its true size unless long axes are elided."""
+    if shape.cuts:
+        return shape.cuts[0].extent, shape.cuts[1].extent
+    return float(shape.real.shape[-2]), float(shape.real.shape[-1])
+
+
 def label_width(shape: StackShape, style: Style) -> float:
     """Width in cells of the widest label of a stack."""
     widths = [font(round(style.label_font), True).getlength(n) for n in shape.names]
@@ -159,39 +166,139 @@ def label_width(shape: StackShape, style: Style) -> float:
     return max(widths, default=0.0) / style.cell
 
 
-def place_stacks(shapes: list[StackShape], view: ViewSpec, style: Style) -> list[PlaneStack]:
-    """Lay stacks out left to right, labels on the left of each plane, stacks centred on one horizontal line."""
+def assign_levels(counts: Sequence[int], reads: Sequence[Sequence[Sequence[int]]]) -> list[list[int]]:
+    """A level (a whole number, 0 at the top) for every plane of a chain of stacks, such that a connector can run
+    level, at one height, from the filter's box to every output plane.
+
+    `counts[k]` is the number of planes of stack k; `reads[k][o]` lists the planes of stack k that plane o of stack
+    k+1 reads (empty: unknown, no constraint). Plane o is given a level inside the height its filter box spans (the
+    levels of the planes it reads), where the connector starts from the box: on a read plane, or from the box's edge
+    in the gap between two read planes. A flat box (one read plane) may reach down to just above the next plane it
+    does not read, drawn as its window carried down. Levels increase down each stack; where a stack has more outputs
+    than its box spans levels, the earlier stacks are spread apart (every level doubled) until they fit. Outputs
+    that all read the same planes are centred on them."""
+    for scale in (1, 2, 4, 8, 16, 32, 64):
+        for extend in (False, True):
+            levels, fits = _levels(counts, reads, scale, extend)
+            if fits:
+                return levels
+    return levels
+
+
+def _levels(counts: Sequence[int], reads: Sequence[Sequence[Sequence[int]]], scale: int,
+            extend: bool) -> tuple[list[list[int]], bool]:
+    """One try of `assign_levels`: the first stack's planes `scale` levels apart; with `extend`, every box (not only
+    a flat one) may be carried down to just above the next plane it does not read."""
+    levels = [[j * scale for j in range(counts[0])]]
+    fits = True
+    for source, stage in zip(levels, reads):
+        placed: list[int] = []
+        spans = []
+        for read in stage:
+            if not read:
+                spans.append((placed[-1] + 1 if placed else 0, 1 << 30))
+                placed.append(spans[-1][0])
+                continue
+            lo, hi = min(source[r] for r in read), max(source[r] for r in read)
+            if hi == lo or extend:
+                below = [level for level in source if level > hi]
+                hi = below[0] - 1 if below else hi + len(stage)
+            level = lo if not placed else max(placed[-1] + 1, lo)
+            foreign = set(source) - {source[r] for r in read}  # planes inside a dilated box that it skips
+            while level in foreign:
+                level += 1
+            fits = fits and level <= hi
+            spans.append((lo, hi))
+            placed.append(level)
+        dense = len(stage) > 1 and all(read and list(read) == list(stage[0]) for read in stage)
+        if dense and len(stage[0]) > 1:
+            top = max(source[r] for r in stage[0])
+            shifted = [level + max(0, (top - placed[-1]) // 2) for level in placed]
+            if not set(shifted) & (set(source) - {source[r] for r in stage[0]}):
+                placed = shifted
+        levels.append(placed)
+        if len(levels) == len(counts):
+            break
+    return levels, fits
+
+
+def place_stacks(shapes: list[StackShape], view: ViewSpec, style: Style,
+                 reads: Sequence[Sequence[Sequence[int]]] | None = None, gap: float = PLANE_GAP) -> list[PlaneStack]:
+    """Lay stacks out left to right, labels on the left of each plane (or right, `labels_right`).
+
+    With `reads` (see `assign_levels`), in the oblique view, every plane sits at the height of its level, and every
+    stack's planes are centred on the same screen line as the other stacks' planes of that level: the planes of a
+    level share one horizontal band of the screen, so a level connector (from a window in one band to a cell in the
+    same band) stays in it. Levels are spaced so that each stack's bands, and the bands of the connectors that run
+    over it, are `gap` cells apart. Without `reads`, each stack is centred on one horizontal line."""
     p = base_projection(view)
+    levels = assign_levels([len(shape.names) for shape in shapes], reads) if reads is not None else None
+    pitch_all = 0.0
+    room: dict[int, float] = {}
+    if levels is not None:
+        # Over each stack, its planes' bands must clear each other and the bands of the connectors that run there
+        # (to its planes' levels from the stack before, from it to the next stack's levels), with `gap` to spare;
+        # a connector's band is the taller of the two stacks it joins.
+        spans = [_plane_span(*_drawn_size(shape), p) for shape in shapes]
+        bands = [bottom - top for _, _, top, bottom, _ in spans]
+        for k, own in enumerate(levels):
+            others = [(level, max(bands[k], bands[k - 1]) if k else bands[k]) for level in own]
+            if k + 1 < len(levels):
+                others += [(level, max(bands[k], bands[k + 1])) for level in levels[k + 1]]
+            for a in own:
+                for b, band in others:
+                    if a != b:
+                        pitch_all = max(pitch_all, ((bands[k] + band) / 2 + gap) / abs(a - b))
+        for shape, own in zip(shapes, levels):
+            count = len(shape.names)
+            for j in range(1, count):
+                if shape.channels and shape.channels[j] - shape.channels[j - 1] > 1:
+                    room[own[j]] = max(room.get(own[j], 0.0), MARKER_ROOM)
+                if shape.groups and shape.groups[j] != shape.groups[j - 1]:
+                    room[own[j]] = max(room.get(own[j], 0.0), GROUP_ROOM)
+
+    def level_drop(level: int) -> float:
+        return level * pitch_all + sum(extra for at, extra in room.items() if at <= level)
+
     stacks: list[PlaneStack] = []
     x = 0.0
     for k, shape in enumerate(shapes):
-        rows, cols = (shape.cuts[0].extent, shape.cuts[1].extent) if shape.cuts else shape.real.shape[-2:]
+        rows, cols = _drawn_size(shape)
         left, right, top, bottom, chord = _plane_span(rows, cols, p)
-        pitch = chord + PLANE_GAP + (0.0 if view.view == "oblique" else 0.2)
+        pitch = chord + gap + (0.0 if view.view == "oblique" else 0.2)
         if k:
             x += (CONNECTOR_ROOM if shape.labels_right else label_width(shape, style) + 0.35) + STACK_GAP - left
         count = len(shape.names)
         gaps = [j for j in range(1, count) if shape.channels and shape.channels[j] - shape.channels[j - 1] > 1]
         splits = [j for j in range(1, count) if shape.groups and shape.groups[j] != shape.groups[j - 1]]
-        drop = [j * pitch + MARKER_ROOM * sum(g <= j for g in gaps) + GROUP_ROOM * sum(g <= j for g in splits)
-                for j in range(count)]  # screen offset of each plane
-        height = drop[-1] + bottom - top
-        origins = []
-        for j in range(count):
-            centre = -height / 2 + (bottom - top) / 2 + drop[j]  # wanted screen centre of plane j
-            own = x * p.ay + (top + bottom) / 2  # its screen centre at z = 0
-            origins.append((x, 0.0, own - centre))
+        if levels is not None:
+            # Stacks side by side on screen: the origin at screen column x, every plane's vertical middle on the
+            # level's line, so that a level's planes across stacks share one horizontal band.
+            det = p.ax * p.by - p.bx * p.ay
+            middle = -(top + bottom) / 2
+            ox, oy = (x * p.by - p.bx * middle) / det, (p.ax * middle - p.ay * x) / det
+            origins = [(ox, oy, -level_drop(level)) for level in levels[k]]
+        else:
+            drop = [j * pitch + MARKER_ROOM * sum(g <= j for g in gaps) + GROUP_ROOM * sum(g <= j for g in splits)
+                    for j in range(count)]  # screen offset of each plane
+            height = drop[-1] + bottom - top
+            origins = []
+            for j in range(count):
+                centre = -height / 2 + (bottom - top) / 2 + drop[j]  # wanted screen centre of plane j
+                at_zero = x * p.ay + (top + bottom) / 2  # its screen centre at z = 0
+                origins.append((x, 0.0, at_zero - centre))
         markers = []
         for j in range(count):
             if j not in gaps:
                 continue
-            middle = -height / 2 + (drop[j - 1] + drop[j] + bottom - top) / 2  # screen y halfway through the gap
+            middle_z = (origins[j - 1][2] + origins[j][2]) / 2  # halfway through the gap
             hidden = shape.channels[j] - shape.channels[j - 1] - 1
             first, last = shape.channels[j - 1] + 1, shape.channels[j] - 1
             text = f"{hidden} more {shape.unit} ({first}-{last})"
-            glyph = (x + cols / 2, rows / 2)
-            label = (x + cols + 0.35, float(rows)) if shape.labels_right else (x - 0.35, 0.0)
-            markers.append(((*label, p.unit((*label, middle))[1]), (*glyph, p.unit((*glyph, middle))[1]), text))
+            ox, oy = origins[j][:2]
+            glyph = (ox + cols / 2, oy + rows / 2)
+            label = (ox + cols + 0.35, oy + rows) if shape.labels_right else (ox - 0.35, oy)
+            markers.append(((*label, middle_z), (*glyph, middle_z), text))
         real = np.broadcast_to(shape.real, (count, *shape.real.shape[-2:]))
         stacks.append(PlaneStack(real, shape.offset, tuple(origins), shape.fills, shape.names, shape.notes,
                                  shape.borders, shape.channels, shape.total, tuple(markers), shape.labels_right,
@@ -200,8 +307,9 @@ def place_stacks(shapes: list[StackShape], view: ViewSpec, style: Style) -> list
     return stacks
 
 
-def stack_items(stack: PlaneStack, view: ViewSpec, style: Style) -> list[Item]:
-    """Every plane's fills, grid lines, group border and label (all static)."""
+def stack_items(stack: PlaneStack, view: ViewSpec, style: Style, plane_labels: bool = True) -> list[Item]:
+    """Every plane's fills, grid lines, group border and label (all static; without `plane_labels`, no plane's
+    label: see `clear_labels`)."""
     theme = view.theme
     items: list[Item] = []
     rows, cols = stack.row_cut, stack.col_cut
@@ -219,20 +327,8 @@ def stack_items(stack: PlaneStack, view: ViewSpec, style: Style) -> list[Item]:
             width = style.line_width * 3.2
             corners = quad(x, y, z, stack.cols, stack.rows)
             items += [Line(a, b, border, width) for a, b in zip(corners, corners[1:] + corners[:1])]
-        if view.labels:
-            side = "l" if stack.labels_right else "r"
-            if stack.labels_right:
-                at = (x + stack.cols + 0.35, y + (stack.rows if view.view == "oblique" else min(1.0, stack.rows / 2)),
-                      z)
-            else:
-                at = (x - 0.35, y + (0.0 if view.view == "oblique" else min(1.0, stack.rows / 2)), z)
-            items.append(Text(at, stack.names[j], style.label_font, theme.text, side + "s", bold=True))
-            gaps = gap_notes(rows, cols, real=stack.real[0]) if j == 0 else []  # in the tensor's own indices
-            lines = ([stack.notes[j]] if stack.notes[j] else []) + gaps
-            step = style.note_font * 1.3 / style.cell  # one note line, in cells of screen height
-            for i, line in enumerate(lines):
-                below = (at[0], at[1], at[2] - i * step) if view.view == "oblique" else (at[0], at[1] + i * step, at[2])
-                items.append(Text(below, line, style.note_font, theme.muted_text, side + "a"))
+        if view.labels and plane_labels:
+            items += label_texts(stack, j, view, style, stack.labels_right)
     for label, glyph, text in stack.markers:
         items.append(Text(glyph, "⋮", style.label_font * 1.6, theme.muted_text, "mm", bold=True))
         if view.labels:
@@ -252,6 +348,86 @@ def _gap_glyphs(stack: PlaneStack, plane: int, style: Style, theme: Theme) -> li
         items.append(Text((x + stack.cols / 2, y + start + GAP_CELLS / 2, z), "⋮", style.label_font * 1.2,
                           theme.muted_text, "mm", bold=True))
     return items
+
+
+def label_texts(stack: PlaneStack, plane: int, view: ViewSpec, style: Style, right: bool,
+                lift: float = 0.0) -> list[Text]:
+    """A plane's bold name and muted note, left of its left corner or right of its right corner, raised by `lift`
+    cells (lowered, if negative)."""
+    theme = view.theme
+    x, y, z = stack.origins[plane]
+    z += lift
+    side = "l" if right else "r"
+    if right:
+        at = (x + stack.cols + 0.35, y + (stack.rows if view.view == "oblique" else min(1.0, stack.rows / 2)), z)
+    else:
+        at = (x - 0.35, y + (0.0 if view.view == "oblique" else min(1.0, stack.rows / 2)), z)
+    texts = [Text(at, stack.names[plane], style.label_font, theme.text, side + "s", bold=True)]
+    step = style.note_font * 1.3 / style.cell  # one note line, in cells of screen height
+    for i, line in enumerate(note_lines(stack, plane)):
+        below = (at[0], at[1], at[2] - i * step) if view.view == "oblique" else (at[0], at[1] + i * step, at[2])
+        texts.append(Text(below, line, style.note_font, theme.muted_text, side + "a"))
+    return texts
+
+
+def note_lines(stack: PlaneStack, plane: int) -> list[str]:
+    """The muted lines under a plane's name: its note, and on the first plane what its elided axes leave out."""
+    return ([stack.notes[plane]] if stack.notes[plane] else []) + (
+        gap_notes(stack.row_cut, stack.col_cut, real=stack.real[0]) if plane == 0 else [])  # the tensor's indices
+
+
+def clear_labels(stacks: Sequence[PlaneStack], view: ViewSpec, style: Style, lines: Sequence[Item],
+                 fixed: Sequence[Text] = (), above: Sequence[bool] = ()) -> list[Text]:
+    """Every plane's label where it touches no line of `lines`, no plane, no `fixed` text and no label placed before
+    it: beside its corner on its own side, else the other side, else just above or below the band that the level's
+    connectors run in; where none is clear, the first of these. A stack between two stages is reached by connectors
+    from the left and left by connectors to the right, so no corner suits its planes: `above[k]` tries the place
+    above the band, left of the plane, first (place the stacks with a gap that holds a line of text)."""
+    from dataclasses import replace as _replace
+
+    from convanim.figures.clearance import apart, box
+    from convanim.primitives import text_extent
+
+    projection = _replace(base_projection(view), cell=style.cell)
+    segments = [(projection(item.start), projection(item.end)) for item in lines if isinstance(item, Line)]
+    outlines = [[projection(corner) for corner in outline] for stack in stacks for outline in stack_outlines(stack)]
+    pad = max(2.0, style.cell * 0.12)
+    taken = [box(*text_extent(text, projection), pad) for text in fixed]
+    placed: list[Text] = []
+    unit = base_projection(view).unit
+
+    def span(stack: PlaneStack, plane: int) -> tuple[float, float]:
+        x, y, z = stack.origins[plane]
+        heights = [unit((x + c, y + r, z))[1] for c in (0, stack.cols) for r in (0, stack.rows)]
+        return min(heights), max(heights)
+
+    band = max(b - a for stack in stacks for a, b in (span(stack, j) for j in range(len(stack.origins))))
+    name_height = style.label_font * 1.15 / style.cell
+    note_height = style.note_font * 1.25 / style.cell
+    descent = style.label_font * 0.25 / style.cell
+    for k, stack in enumerate(stacks):
+        for plane in range(len(stack.origins)):
+            top, bottom = span(stack, plane)
+            middle = (top + bottom) / 2
+            x, y, z = stack.origins[plane]
+            below_name = note_height * len(note_lines(stack, plane)) or descent
+            places = []
+            for place in ((1, 0, 2) if k < len(above) and above[k] else (0, 1, 2)):
+                for right in (stack.labels_right, not stack.labels_right):
+                    corner = unit((x + stack.cols, y + stack.rows, z) if right else (x, y, z))[1]
+                    lift = (0.0, corner - (middle - band / 2) + below_name + 0.1,
+                            corner - (middle + band / 2) - name_height - 0.1)[place]
+                    places.append(label_texts(stack, plane, view, style, right, lift))
+            for texts in places:
+                boxes = [box(*text_extent(text, projection), pad) for text in texts]
+                if all(apart(b, other) for b in boxes for other in [*segments, *outlines, *taken]):
+                    break
+            else:
+                texts = places[0]
+                boxes = [box(*text_extent(text, projection), pad) for text in texts]
+            placed += texts
+            taken += boxes
+    return placed
 
 
 def stack_outlines(stack: PlaneStack) -> list[tuple[tuple[float, float, float], ...]]:
@@ -292,16 +468,34 @@ def group_fill(theme: Theme, group: int, fill: RGB | None = None) -> RGB:
 
 def connector_items(inputs: PlaneStack, planes: list[int], window: np.ndarray, outputs: PlaneStack, out_plane: int,
                     output: tuple[int, ...], frame: int, theme: Theme, style: Style) -> list[Item]:
-    """A wedge from the filter box's face towards the output stack (the window's far-column edge on the first and
-    the last read plane) to the output cell's near edge: the whole box feeds the cell, not one plane (lines from
-    one plane's window said "this output comes from that channel"), and the lines start at the window's edge
-    instead of crossing it."""
+    """A wedge from the filter box's face towards the output stack (the window's far-column edge) to the output
+    cell's centre: the whole box feeds the cell, and the lines start at the box's edge instead of crossing it (and
+    meet inside the cell, so that a level line never runs along a row's grid line there).
+
+    When the output plane's height lies within the box (stacks laid out by levels, see `assign_levels`), the wedge
+    runs level at that height, from a read plane or from the box's edges between two of them, and so crosses no
+    other plane. Below the box, the window's far edge is carried down to that height, dashed."""
     r0 = int(window[:, 0].min())
     r1, c1 = (int(v) + 1 for v in window.max(axis=0))
     orow, ocol = output
-    return [Line(inputs.cell(plane, r, c1), outputs.cell(out_plane, orow + (r == r1), ocol), theme.connector,
-                 style.connector_width, frame=frame)
-            for plane in sorted({planes[0], planes[-1]}) for r in (r0, r1)]
+    heights = [inputs.origins[plane][2] for plane in planes]
+    z = outputs.origins[out_plane][2]
+    items: list[Item] = []
+    if min(heights) - 1e-6 <= z <= max(heights) + 1e-6:
+        starts = [(r, z) for r in (r0, r1)]
+    elif z < min(heights):
+        x, y, top = inputs.cell(min(planes, key=lambda plane: inputs.origins[plane][2]), r0, c1)
+        items += [Line((x, y + r - r0, top), (x, y + r - r0, z), theme.connector, style.connector_width, style.dash,
+                       0.8, frame) for r in (r0, r1)]
+        starts = [(r, z) for r in (r0, r1)]
+    else:
+        starts = [(r, inputs.origins[plane][2]) for plane in sorted({planes[0], planes[-1]}) for r in (r0, r1)]
+    ox, oy, oz = outputs.cell(out_plane, orow, ocol)
+    for r, height in starts:
+        x, y, _ = inputs.cell(planes[0], r, c1)
+        items.append(Line((x, y, height), (ox + 0.5, oy + 0.5, oz), theme.connector, style.connector_width,
+                          frame=frame))
+    return items
 
 
 def reach_items(inputs: PlaneStack, planes: list[int], read: Sequence[int], window: np.ndarray, frame: int,

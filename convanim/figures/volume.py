@@ -75,7 +75,9 @@ def build_volume_scene(spec: ConvSpec, view: ViewSpec):
                         (f"{shape_str((out_rows, out_cols))} slice",) * len(out_kept), labels_right=oblique,
                         channels=out_kept if out_elided else (), total=out_depth if out_elided else 0,
                         cuts=out_cuts if any(c.elided for c in out_cuts) else None, unit="slices")
-    inputs, outputs = place_stacks([source, target], view, style)
+    # The drawn input slices each kept output slice reads (a shown frame's are all drawn: the cut keeps them).
+    reads = [[kept.index(d) for d in sorted({int(d) for d in axis.tap_grid[o]}) if d in kept] for o in out_kept]
+    inputs, outputs = place_stacks([source, target], view, style, reads=[reads] if oblique else None)
 
     frame_titles = []
     shades: list[Item] = []

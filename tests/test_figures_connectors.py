@@ -1,0 +1,150 @@
+"""Lines go where they mean: every connector runs from its filter box to its output cell without crossing a plane it
+neither starts nor ends on, and without crossing any text, and is drawn whole. Checked from the scene's primitives
+with `connector_check` (written independently of the figure code), over every gallery template with connectors, the
+issue's commands, the blocks, and a sweep over small channel, group, kernel and stride parameters."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from convanim import make_spec
+from convanim.animation import animate, animate_stages
+from convanim.blocks import inverted_residual, separable
+from convanim.figures import build_scene
+from convanim.figures.clearance import apart
+from convanim.primitives import Line
+from convanim.spec import SpecError
+from convanim.templates import load_templates
+from convanim.view import make_view
+from tests.connector_check import CLEARANCE, connectors, crossings, overlap, planes
+
+
+def _scene(template):
+    return animate(template=template).scene
+
+
+# Layer and block figures (norm and dropout figures draw no window and no connector) that draw connectors.
+TEMPLATES = [t for t in load_templates() if not t.figure and connectors(_scene(t))]
+
+
+def check(scene, what: str) -> None:
+    found = connectors(scene)
+    problems = crossings(scene)
+    assert not problems, (what, len(problems), len(found), problems[:3])
+    assert found, what  # every figure checked here has connectors
+    _whole(scene, found, what)
+
+
+def _whole(scene, found: list[Line], what: str) -> None:
+    """No connector was cut short by a plane: each one ends on the cell of an output plane (a piece cut under a plane
+    would end in mid-air)."""
+    flat = planes(scene)
+    for line in found:
+        assert any(plane.holds(line.end) for plane in flat), (what, line)
+
+
+def test_the_gallery_has_templates_with_connectors():
+    assert {"channels", "depthwise", "grouped", "pointwise", "conv3d", "conv1d_channels", "depthwise_separable",
+            "inverted_residual"} <= {t.name for t in TEMPLATES}
+
+
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t.name)
+def test_gallery_template_connectors_cross_nothing(template):
+    check(_scene(template), template.name)
+
+
+@pytest.mark.parametrize("layer, size", [
+    ("Conv2d(3, 2, 3, padding=1)", 6),
+    ("Conv2d(4, 3, 1)", 5),
+    ("Conv2d(3, 3, 5, groups=3)", 12),
+    ("Conv2d(4, 8, 3, groups=2)", 6),
+    ("Conv2d(2, 6, 3, groups=2)", 5),  # a flat box feeding several outputs: carried down
+    ("Conv3d(1, 1, 3, padding=1)", 4),
+    ("Conv3d(1, 1, 3, dilation=2)", 6),  # a dilated box skips slices
+])
+def test_the_issue_s_commands_connect_cleanly(layer, size):
+    check(animate(layer, input_size=size).scene, layer)
+
+
+@pytest.mark.parametrize("block", [separable(12, 3, 5, 4), separable(6, 2, 3, 5, multiplier=2),
+                                   inverted_residual(), inverted_residual(5, 3, 2, 4)],
+                         ids=["separable", "separable_multiplier", "inverted_residual", "inverted_residual_wide"])
+def test_block_connectors_cross_nothing(block):
+    check(animate_stages(block).scene, block.name)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(groups=st.integers(1, 3), per_in=st.integers(1, 3), per_out=st.integers(1, 3), kernel=st.integers(1, 4),
+       stride=st.integers(1, 2), padding=st.integers(0, 1), size=st.integers(2, 6), depthwise=st.booleans())
+def test_connectors_cross_nothing_over_small_layers(groups, per_in, per_out, kernel, stride, padding, size, depthwise):
+    in_channels, out_channels = groups * per_in, groups * per_out
+    if depthwise:
+        in_channels, out_channels = groups, groups * per_out
+    assume(in_channels * out_channels > 1)
+    try:
+        spec = make_spec(input_size=size, in_channels=in_channels, out_channels=out_channels, groups=groups,
+                         kernel_size=kernel, stride=stride, padding=padding)
+    except SpecError:
+        assume(False)
+    check(build_scene(spec, make_view()), repr(spec))
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(size=st.integers(3, 6), channels=st.integers(1, 3), kernel=st.sampled_from([1, 3]),
+       out_channels=st.integers(1, 5), multiplier=st.integers(1, 2))
+def test_separable_blocks_connect_cleanly(size, channels, kernel, out_channels, multiplier):
+    check(animate_stages(separable(size, channels, kernel, out_channels, multiplier=multiplier)).scene, "separable")
+
+
+# The checker itself: it must see a crossing where there is one.
+
+def test_the_checker_sees_a_segment_through_a_square_and_not_one_beside_it():
+    square = ((0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0))
+    assert overlap(((-5.0, 5.0), (15.0, 5.0)), square)
+    assert overlap(((5.0, 5.0), (6.0, 6.0)), square)  # inside entirely
+    assert not overlap(((-5.0, -5.0), (15.0, -5.0)), square)
+    assert not overlap(((-8.0, 5.0), (5.0, -8.0)), square)  # passes the corner 2.1 px outside
+    assert not overlap(((10.0 + CLEARANCE + 0.1, -5.0), (10.0 + CLEARANCE + 0.1, 15.0)), square)
+    assert overlap(((10.0 + CLEARANCE / 2, -5.0), (10.0 + CLEARANCE / 2, 15.0)), square)  # too close counts
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.floats(-20, 20), st.floats(-20, 20)), min_size=2, max_size=2))
+def test_the_checker_agrees_with_sampling(segment):
+    """Where the segment has a point strictly inside the square (by sampling), the check says it overlaps; where it
+    lies wholly beyond the clearance on one side, it says it does not."""
+    square = ((0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0))
+    (x0, y0), (x1, y1) = segment
+    t = np.linspace(0, 1, 401)
+    xs, ys = x0 + (x1 - x0) * t, y0 + (y1 - y0) * t
+    inside = (xs > 0.01) & (xs < 9.99) & (ys > 0.01) & (ys < 9.99)
+    if inside.any():
+        assert overlap(((x0, y0), (x1, y1)), square)
+    if min(x0, x1) > 10 + CLEARANCE + 0.1 or max(x0, x1) < -CLEARANCE - 0.1 or \
+            min(y0, y1) > 10 + CLEARANCE + 0.1 or max(y0, y1) < -CLEARANCE - 0.1:
+        assert not overlap(((x0, y0), (x1, y1)), square)
+
+
+def test_label_placement_apart_agrees_with_the_checker():
+    """The library's own test (`clearance.apart`) and the independent checker agree on simple cases."""
+    square = ((0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0))
+    for segment in (((-5.0, 5.0), (15.0, 5.0)), ((-5.0, -5.0), (15.0, -5.0)), ((12.0, 0.0), (12.0, 10.0))):
+        assert apart(segment, square) == (not overlap(segment, square, 0.0))
+
+
+def test_a_connector_across_another_plane_is_reported():
+    """The check is not vacuous: a connector drawn to the middle of a plane it does not end on is reported."""
+    scene = animate("Conv2d(3, 2, 3, padding=1)", input_size=6).scene
+    line = connectors(scene)[0]
+    others = [p for p in planes(scene) if not (p.holds(line.start) or p.holds(line.end))]
+    target = others[0]
+    x = (target.x0 + target.x1) / 2
+    y = (target.y0 + target.y1) / 2
+    across = Line(line.start, (x, y, target.z + 0.001), line.color, line.width, frame=line.frame)
+    from dataclasses import replace
+
+    bad = replace(scene, items=scene.items + (across,))
+    assert crossings(bad)
