@@ -39,8 +39,25 @@ from convanim.primitives import OBLIQUE, Item, Line, Text
 from convanim.spec import ConvSpec, SpecError
 from convanim.view import ViewSpec
 
+SLIDE_HEIGHT = 1080  # pixels: a block drawn taller at the default cell size is drawn again with smaller cells
+SMALLEST_CELL = 8.0  # pixels: the smallest cell a block is shrunk to (its text keeps its size)
+
 
 def build_staged_scene(block: StagedBlock, view: ViewSpec):
+    """The block's scene; at the default cell size, with cells shrunk (down to `SMALLEST_CELL`) where that is what
+    it takes to fit a 1080p slide: levels that keep every connector clear make tall stacks of many channels."""
+    scene = _staged_scene(block, view, None)
+    if view.cell_size is None and scene.height > SLIDE_HEIGHT:
+        cell = scene.projection.cell / view.scale
+        for _ in range(3):  # text does not shrink with the cells: a few tries close in on the height
+            cell = max(SMALLEST_CELL, cell * SLIDE_HEIGHT / scene.height * 0.97)
+            scene = _staged_scene(block, view, cell)
+            if scene.height <= SLIDE_HEIGHT or cell == SMALLEST_CELL:
+                break
+    return scene
+
+
+def _staged_scene(block: StagedBlock, view: ViewSpec, auto_cell: float | None):
     theme = view.theme
     specs = [stage.spec for stage in block.stages]
     geometries = [Geometry(spec) for spec in specs]
@@ -48,7 +65,7 @@ def build_staged_scene(block: StagedBlock, view: ViewSpec):
     channels = [spec.in_channels for spec in specs] + [specs[-1].out_channels]
     names = ["input channel"] + [stage.tensor for stage in block.stages]
     side = max(max(g.grid_shape) for g in geometries)
-    style = style_for(view, len(sizes) * (side + 3) + 4)
+    style = style_for(view, len(sizes) * (side + 3) + 4, auto_cell)
 
     shapes = []
     for i, (size, count) in enumerate(zip(sizes, channels)):
