@@ -69,6 +69,12 @@ def test_the_issue_s_commands_connect_cleanly(layer, size):
     check(animate(layer, input_size=size).scene, layer)
 
 
+@pytest.mark.parametrize("args", [dict(op="maxpool", in_channels=3, kernel_size=2, input_size=4),
+                                  dict(op="avgpool", in_channels=2, kernel_size=3, stride=1, padding=1, input_size=5)])
+def test_pooling_with_channels_connects_cleanly(args):
+    check(build_scene(make_spec(**args), make_view()), repr(args))
+
+
 @pytest.mark.parametrize("block", [separable(12, 3, 5, 4), separable(6, 2, 3, 5, multiplier=2),
                                    inverted_residual(), inverted_residual(5, 3, 2, 4)],
                          ids=["separable", "separable_multiplier", "inverted_residual", "inverted_residual_wide"])
