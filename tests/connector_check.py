@@ -47,7 +47,8 @@ def planes(scene: Scene) -> list[Plane]:
         group: list[Polygon] = []
         right = -float("inf")
         for m in members + [None]:  # type: ignore[list-item]
-            if m is None or (group and min(p[0] for p in m.points) > right + 0.5):
+            if m is None or (group and min(p[0] for p in m.points) > right + 0.5
+                             and not _same_plane(group, m, min(p[0] for p in m.points) - right)):
                 xs = [p[0] for g in group for p in g.points]
                 ys = [p[1] for g in group for p in g.points]
                 corners = ((min(xs), min(ys)), (max(xs), min(ys)), (max(xs), max(ys)), (min(xs), max(ys)))
@@ -58,6 +59,15 @@ def planes(scene: Scene) -> list[Plane]:
                 group.append(m)
                 right = max(right, max(p[0] for p in m.points))
     return found
+
+
+def _same_plane(group: list[Polygon], cell: Polygon, gap: float) -> bool:
+    """Whether `cell` continues the plane of `group` across an elided run of columns: the same rows (the same y
+    extent, at the same height) less than 2 cells further along x. Two planes at one height never line up so:
+    their stacks stand apart and each plane's rows sit where its own stack puts them."""
+    ys = [p[1] for g in group for p in g.points]
+    own = [p[1] for g in group + [cell] for p in g.points]
+    return gap < 2.0 and abs(min(ys) - min(own)) < 1e-6 and abs(max(ys) - max(own)) < 1e-6
 
 
 def connectors(scene: Scene, found: list[Plane] | None = None) -> list[Line]:

@@ -15,7 +15,7 @@ from convanim.animation import animate, animate_stages
 from convanim.blocks import inverted_residual, separable
 from convanim.figures import build_scene
 from convanim.figures.clearance import apart
-from convanim.primitives import Line
+from convanim.primitives import Line, Text
 from convanim.spec import SpecError
 from convanim.templates import load_templates
 from convanim.view import make_view
@@ -73,6 +73,28 @@ def test_the_issue_s_commands_connect_cleanly(layer, size):
                                   dict(op="avgpool", in_channels=2, kernel_size=3, stride=1, padding=1, input_size=5)])
 def test_pooling_with_channels_connects_cleanly(args):
     check(build_scene(make_spec(**args), make_view()), repr(args))
+
+
+REAL_SIZE = [
+    dict(input_size=32, in_channels=3, out_channels=10, kernel_size=5, padding=2),  # CIFAR's first layer
+    dict(dims=1, input_size=1000, in_channels=100, out_channels=100, kernel_size=5, padding=2),  # long sequence
+    dict(dims=3, input_size=16),  # a volume with more slices than a stack draws
+    dict(dims=3, input_size=16, in_channels=2, out_channels=3, kernel_size=5, padding=2),
+    dict(input_size=64, in_channels=16, out_channels=32, kernel_size=3, stride=2, padding=1),
+    dict(input_size=56, in_channels=32, out_channels=32, kernel_size=3, padding=1, groups=32),  # depthwise
+    dict(input_size=32, kernel_size=5, padding=2),  # one channel: the classic figure, elided
+    dict(dims=1, input_size=200, in_channels=4, out_channels=6, kernel_size=3),  # every channel row, long time
+]
+
+
+@pytest.mark.parametrize("args", REAL_SIZE, ids=lambda args: ",".join(f"{k}={v}" for k, v in args.items()))
+def test_real_size_layers_connect_cleanly(args):
+    """Long axes and channels elided (sampled positions, cells drawn at their cut places): the connectors still run
+    level from the box to the output cell, crossing nothing, and end on it."""
+    scene = build_scene(make_spec(**args), make_view())
+    notes = [item for item in scene.items if isinstance(item, Text) and " more " in item.text]
+    assert notes, args  # these sizes are drawn with elided axes, channels or slices: the cases this test is for
+    check(scene, repr(args))
 
 
 @pytest.mark.parametrize("block", [separable(12, 3, 5, 4), separable(6, 2, 3, 5, multiplier=2),
@@ -139,6 +161,18 @@ def test_label_placement_apart_agrees_with_the_checker():
     square = ((0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0))
     for segment in (((-5.0, 5.0), (15.0, 5.0)), ((-5.0, -5.0), (15.0, -5.0)), ((12.0, 0.0), (12.0, 10.0))):
         assert apart(segment, square) == (not overlap(segment, square, 0.0))
+
+
+@pytest.mark.parametrize("args, count", [
+    (dict(input_size=32, in_channels=3, out_channels=10, kernel_size=5, padding=2), 3 + 4),  # 3 in, 4 of 10 out
+    (dict(input_size=32, kernel_size=5, padding=2), 2),
+    (dict(dims=1, input_size=200, in_channels=4, out_channels=6, kernel_size=3), 2),  # one grid each, rows in it
+    (dict(dims=3, input_size=16), 4 + 2),  # 4 of 16 input slices, 2 of 14 output slices
+])
+def test_the_checker_sees_an_elided_plane_as_one_plane(args, count):
+    """A plane drawn in pieces (long axes elided) is one plane to the checker, and two planes are never one: else a
+    connector over its own plane's far piece would be reported, or one over another plane missed."""
+    assert len(planes(build_scene(make_spec(**args), make_view()))) == count
 
 
 def test_a_connector_across_another_plane_is_reported():

@@ -129,7 +129,8 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
     if oblique:
         shades = hide_under_planes(shades, stack_outlines(inputs), OBLIQUE)
         links = hide_under_planes(links, stack_outlines(inputs) + stack_outlines(outputs), OBLIQUE, spare_ends=True)
-    items: list[Item] = stack_items(inputs, view, style) + shades + stack_items(outputs, view, style)
+    items: list[Item] = stack_items(inputs, view, style, avoid=links) + shades + stack_items(outputs, view, style,
+                                                                                            avoid=links)
     for t, (p, oc) in enumerate(plan.steps):
         out_plane = outputs.plane(oc)
         assert out_plane is not None

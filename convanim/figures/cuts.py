@@ -8,9 +8,14 @@ drawn, and the labels keep the true shapes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
 
 import numpy as np
+
+from convanim.figures.clearance import apart, box
+from convanim.primitives import Item, Line, Projection, Text, text_extent
+from convanim.theme import RGB
 
 LONG_AXIS = 16  # an axis of up to this many cells is drawn whole
 LONG_TIME_AXIS = 32  # a 1d time axis: its cells are cheap (one row), so more of them are drawn
@@ -108,3 +113,58 @@ def _real_gap(first: int, last: int, real_at: np.ndarray, glyph: str, unit: str)
 def gap_word(count: int, unit: str) -> str:
     """"990 more steps", "1 more row"."""
     return f"{count:,} more {unit}{'s' if count != 1 else ''}"
+
+
+def gap_glyphs(rows: AxisCut, cols: AxisCut, corner: tuple[float, float, float], size: float, colour: RGB,
+               avoid: Sequence[Item] = (), projection: Projection | None = None, cell: float = 1.0) -> list[Text]:
+    """"⋯" in each column gap and "⋮" in each row gap of a plane whose top-left corner is `corner` (the plane's label
+    says how many cells each leaves out), each placed by `clear_place` clear of the lines of `avoid` (connectors,
+    projected with `projection` at `cell` pixels): in the middle of the plane, else level with the drawn row (or
+    column) nearest the middle that is clear, else just beyond the plane's edge, else not at all."""
+    x0, y0, z = corner
+    segments = screen_segments(avoid, projection, cell)
+    glyphs = [clear_place([Text((x0 + start + GAP_CELLS / 2, y0 + y, z), "⋯", size, colour, "mm", bold=True)
+                           for y in places_across(rows.extent, [rows.at(i) for i in rows.kept], True)], segments,
+                          projection, cell) for start, _, _ in cols.gaps]
+    glyphs += [clear_place([Text((x0 + x, y0 + start + GAP_CELLS / 2, z), "⋮", size, colour, "mm", bold=True)
+                            for x in places_across(cols.extent, [cols.at(i) for i in cols.kept], True)], segments,
+                           projection, cell) for start, _, _ in rows.gaps]
+    return [glyph for glyph in glyphs if glyph is not None]
+
+
+def places_across(extent: float, starts: Iterable[float], outside: bool = False) -> list[float]:
+    """Where along a gap (across the plane's `extent`, whose drawn cells start at `starts`) a glyph may go: the
+    middle, then each drawn cell's middle, nearest the plane's middle first, then (`outside`) just beyond either
+    edge."""
+    middle = extent / 2
+    inside = sorted((v + 0.5 for v in starts), key=lambda v: (abs(v - middle), v))
+    return [middle, *inside] + ([-0.6, extent + 0.6] if outside else [])
+
+
+Segment = tuple[tuple[float, float], tuple[float, float]]
+
+
+def screen_segments(avoid: Sequence[Item], projection: Projection | None, cell: float) -> list[Segment]:
+    """The lines of `avoid` on screen, in pixels at `cell` pixels a cell."""
+    if projection is None:
+        return []
+    scale = replace(projection, cell=cell)
+    return [(scale(item.start), scale(item.end)) for item in avoid if isinstance(item, Line)]
+
+
+def clear_place(candidates: Sequence[Text], segments: Sequence[Segment], projection: Projection | None,
+                cell: float) -> Text | None:
+    """The first of `candidates` whose box keeps 3 pixels from every segment; None if none does (lines go where
+    they mean, never through a mark: the break in the grid, and the plane's label, still say what is left out)."""
+    if not segments or projection is None:
+        return candidates[0]
+    scale = replace(projection, cell=cell)
+    for text in candidates:
+        left, top, right, bottom = text_extent(text, scale)
+        outline = box(left, top, right, bottom, 2.0)
+        near = [(a, b) for a, b in segments
+                if not (max(a[0], b[0]) < left - 4 or min(a[0], b[0]) > right + 4 or max(a[1], b[1]) < top - 4
+                        or min(a[1], b[1]) > bottom + 4)]
+        if all(apart(outline, segment, 1.0) for segment in near):
+            return text
+    return None

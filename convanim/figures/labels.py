@@ -10,17 +10,25 @@ from convanim.theme import Theme
 
 
 def label_items(lines: tuple[str, str, str], corner: tuple[float, float, float], oblique: bool, style: Style,
-                theme: Theme) -> list[Item]:
+                theme: Theme, notes_above: bool = False) -> list[Item]:
     """A plane's name and shape (bold) with an optional note, beside its top-left corner; a note with newlines
-    is drawn as that many lines, so that a long one does not push the figure sideways."""
+    is drawn as that many lines, so that a long one does not push the figure sideways. Oblique, `notes_above` puts
+    the note above the name: where connectors meet the corner from below (or rise from it), they pass under the
+    name, clear of it."""
     name, shape, note = lines
     x, y, z = corner
     main = f"{name} {shape}"
     notes = note.split("\n") if note else []
     gap = (style.note_font * 1.3) / style.cell  # one note line, in cells (z and flat y are both screen-vertical)
+    if oblique and notes_above:
+        lift = (style.label_font * 1.2) / style.cell
+        items: list[Item] = [Text((x - 0.35, y, z), main, style.label_font, theme.text, "rs", bold=True)]
+        items += [Text((x - 0.35, y, z + lift + (len(notes) - 1 - i) * gap), line, style.note_font, theme.muted_text,
+                       "rs") for i, line in enumerate(notes)]
+        return items
     if oblique:
         at = (x - 0.35, y, z)
-        items: list[Item] = [Text(at, main, style.label_font, theme.text, "rs", bold=True)]
+        items = [Text(at, main, style.label_font, theme.text, "rs", bold=True)]
         items += [Text((x - 0.35, y, z - i * gap), line, style.note_font, theme.muted_text, "ra")
                   for i, line in enumerate(notes)]
         return items

@@ -12,7 +12,7 @@ import numpy as np
 from convanim.describe import pytorch_code
 from convanim.figures.canvas import Style, finish, fitted_size, shape_str, style_for
 from convanim.figures.contrast import over, readable
-from convanim.figures.cuts import GAP_CELLS, LONG_TIME_AXIS, AxisCut, cut_axis, gap_notes
+from convanim.figures.cuts import LONG_TIME_AXIS, AxisCut, cut_axis, gap_glyphs, gap_notes
 from convanim.figures.grid import grid_lines, window_lines
 from convanim.figures.labels import caption_items, label_items
 from convanim.figures.values import format_values, input_values, kernel_values, max_taps, output_values
@@ -69,8 +69,8 @@ def build_plane_scene(spec: ConvSpec, view: ViewSpec):
                              (0.0, 0.0, 0.0), oblique, style, theme)
         items += label_items(("output", shape_str(geometry.output_shape),
                               "\n".join(gap_notes(out_rows_cut, out_cols_cut, unit))), (out_x, out_y, out_z),
-                             oblique, style, theme)
-    items += gap_glyphs(rows_cut, cols_cut, (0.0, 0.0, 0.0), view, style)
+                             oblique, style, theme, notes_above=not stacked)
+    in_glyphs_at = len(items)  # the input's gap glyphs go here, placed clear of the connectors (drawn below)
 
     taps_rc = [_as2d_rows(frame.grid) for frame in frames]
     taps_at = [[(rows_cut.at(r), cols_cut.at(c)) for r, c in cells] for cells in taps_rc]
@@ -85,12 +85,18 @@ def build_plane_scene(spec: ConvSpec, view: ViewSpec):
             items += [_cell(c, r, 0.0, theme.shade, theme.shade_opacity, t) for r, c in cells]
             items += window_lines(cells, 0.0, 0.0, 0.0, theme, style, t)
 
+    links: list[Line] = []
     if stacked:
         for t, cells in enumerate(taps_at):
-            items += _row_connectors(cells, outputs_at[t][1], out_x, out_y, theme, style, t)
+            links += _row_connectors(cells, outputs_at[t][1], out_x, out_y, theme, style, t)
     elif oblique:
         for t, cells in enumerate(taps_at):
-            items += _connectors(cells, outputs_at[t], out_x, out_y, out_z, theme, style, t)
+            links += _connectors(cells, outputs_at[t], out_x, out_y, out_z, theme, style, t)
+    items += links
+    base = FLAT if stacked else (OBLIQUE if oblique else FLAT)
+    glyph_size = style.label_font * 1.2
+    items[in_glyphs_at:in_glyphs_at] = gap_glyphs(rows_cut, cols_cut, (0.0, 0.0, 0.0), glyph_size, theme.muted_text,
+                                                  links, base, style.cell)
 
     for r in out_rows_cut.kept:
         for c in out_cols_cut.kept:
@@ -99,7 +105,8 @@ def build_plane_scene(spec: ConvSpec, view: ViewSpec):
         for c0, c1 in out_cols_cut.segments():
             items += grid_lines(np.ones((r1 - r0, c1 - c0), bool), out_x + out_cols_cut.at(c0),
                                 out_y + out_rows_cut.at(r0), out_z, theme, style)
-    items += gap_glyphs(out_rows_cut, out_cols_cut, (out_x, out_y, out_z), view, style)
+    items += gap_glyphs(out_rows_cut, out_cols_cut, (out_x, out_y, out_z), glyph_size, theme.muted_text, links, base,
+                        style.cell)
     if view.numbers:
         items += _output_numbers(frames, outputs, (out_x, out_y, out_z), out_rows_cut, out_cols_cut, theme, style)
     else:
@@ -126,19 +133,6 @@ def _cuts(geometry: Geometry, frames: list) -> tuple[AxisCut, AxisCut, AxisCut, 
             cut_axis(geometry.grid_shape[1], grid[:, 1].tolist()),
             cut_axis(geometry.output_shape[0], outputs[:, 0].tolist()),
             cut_axis(geometry.output_shape[1], outputs[:, 1].tolist()))
-
-
-def gap_glyphs(rows: AxisCut, cols: AxisCut, corner: tuple[float, float, float], view: ViewSpec,
-               style: Style) -> list:
-    """"⋯" in each column gap and "⋮" in each row gap of a plane (its label says how many cells each leaves out:
-    words beside a gap ran into the cells drawn after it)."""
-    x0, y0, z = corner
-    theme = view.theme
-    items: list = [Text((x0 + start + GAP_CELLS / 2, y0 + rows.extent / 2, z), "⋯", style.label_font * 1.2,
-                        theme.muted_text, "mm", bold=True) for start, _, _ in cols.gaps]
-    items += [Text((x0 + cols.extent / 2, y0 + start + GAP_CELLS / 2, z), "⋮", style.label_font * 1.2,
-                   theme.muted_text, "mm", bold=True) for start, _, _ in rows.gaps]
-    return items
 
 
 def _row_connectors(cells: Sequence[tuple[float, float]], output: float, out_x: float, out_y: float, theme: Theme,

@@ -15,7 +15,17 @@ import numpy as np
 from convanim.describe import pytorch_code
 from convanim.figures.canvas import Style, finish, shape_str, style_for
 from convanim.figures.captions import caption_lines, elision_notes, layer_note, numbers_note, read_phrase
-from convanim.figures.cuts import GAP_CELLS, LONG_TIME_AXIS, AxisCut, cut_axis, gap_notes, gap_word
+from convanim.figures.cuts import (
+    GAP_CELLS,
+    LONG_TIME_AXIS,
+    AxisCut,
+    clear_place,
+    cut_axis,
+    gap_notes,
+    gap_word,
+    places_across,
+    screen_segments,
+)
 from convanim.figures.frames import frame_plan
 from convanim.figures.grid import grid_lines, window_lines
 from convanim.figures.labels import label_items
@@ -23,7 +33,7 @@ from convanim.figures.plane import _connectors, _lift
 from convanim.figures.stacks import drawn_channels, group_fill
 from convanim.geometry import REAL, Geometry, channel_inputs
 from convanim.positions import resolve_positions
-from convanim.primitives import Item, Line, Polygon, Text, quad
+from convanim.primitives import FLAT, OBLIQUE, Item, Line, Polygon, Projection, Text, quad
 from convanim.spec import ConvSpec, SpecError
 from convanim.theme import Theme
 from convanim.view import ViewSpec
@@ -96,23 +106,15 @@ def build_sequence_scene(spec: ConvSpec, view: ViewSpec):
         for s0, s1 in time.segments():
             items += grid_lines(np.repeat(real_steps[None, s0:s1], count, axis=0), time.at(s0), top, 0.0, theme,
                                 style)
-    items += _gap_markers(in_rows, width, 0.0, 0.0, 0.0, view, theme, style)
-    items += _time_gaps(time, in_rows.height, (0.0, 0.0, 0.0), view, style)
+    in_marks_at = len(items)  # the input's gap marks go here, placed clear of the connectors (drawn below)
     if view.labels:
         note = f"time × channels{', padded ' + str(steps) if steps != spec.input_size[0] else ''}"
-        lines = [note, *_gap_notes(time, real_steps)]
-        if oblique:  # the input's rows are labelled on the left, where no connector rises: its notes go on top
-            lift = (style.label_font * 1.2) / style.cell
-            step = (style.note_font * 1.3) / style.cell
-            items += label_items(("input", shape_str((spec.input_size[0], spec.in_channels)), ""),
-                                 (0.0, 0.0, 0.0), oblique, style, theme)
-            items += [Text((-0.35, 0.0, lift + (len(lines) - 1 - i) * step), line, style.note_font, theme.muted_text,
-                           "rs") for i, line in enumerate(lines)]
-        else:
-            items += label_items(("input", shape_str((spec.input_size[0], spec.in_channels)), "\n".join(lines)),
-                                 (0.0, 0.0, 0.0), oblique, style, theme)
+        # Oblique, the input's rows are labelled on the left, where no connector rises, and its notes go on top.
+        items += label_items(("input", shape_str((spec.input_size[0], spec.in_channels)),
+                              "\n".join([note, *_gap_notes(time, real_steps)])), (0.0, 0.0, 0.0), oblique, style,
+                             theme, notes_above=True)
         items += label_items(("output", shape_str((out_steps, spec.out_channels)), "\n".join(_gap_notes(out_time))),
-                             (out_x, out_y, out_z), oblique, style, theme)
+                             (out_x, out_y, out_z), oblique, style, theme, notes_above=True)
         items += _row_labels(in_rows, width, 0.0, 0.0, 0.0, per_in, grouped, theme, style, left=oblique)
         items += _row_labels(out_rows, out_width, out_x, out_y, out_z, per_out, grouped, theme, style)
 
@@ -137,6 +139,10 @@ def build_sequence_scene(spec: ConvSpec, view: ViewSpec):
         frame_titles.append(f"frame {t + 1}/{len(plan.steps)}: output channel {oc} at step {frame.output[0]} "
                             f"reads {read_phrase(read, len(drawn_read), spec.in_channels)}")
     items += shades + connectors
+    base = OBLIQUE if oblique else FLAT
+    items[in_marks_at:in_marks_at] = (
+        _gap_markers(in_rows, time, 0.0, 0.0, 0.0, view, theme, style, connectors, base, left=oblique) +
+        _time_gaps(time, in_rows, (0.0, 0.0, 0.0), view, style, connectors, base))
     for oc in out_rows.drawn:
         for t in out_time.kept:
             items.append(Polygon(quad(out_x + out_time.at(t), out_y + out_rows.y[oc], out_z),
@@ -145,8 +151,8 @@ def build_sequence_scene(spec: ConvSpec, view: ViewSpec):
         for s0, s1 in out_time.segments():
             items += grid_lines(np.ones((count, s1 - s0), bool), out_x + out_time.at(s0), out_y + top, out_z, theme,
                                 style)
-    items += _gap_markers(out_rows, out_width, out_x, out_y, out_z, view, theme, style)
-    items += _time_gaps(out_time, out_rows.height, (out_x, out_y, out_z), view, style)
+    items += _gap_markers(out_rows, out_time, out_x, out_y, out_z, view, theme, style, connectors, base)
+    items += _time_gaps(out_time, out_rows, (out_x, out_y, out_z), view, style, connectors, base)
     for t, (p, oc) in enumerate(plan.steps):
         items.append(Polygon(quad(out_x + out_time.at(geometry.frame(p).output[0]), out_y + out_rows.y[oc], out_z),
                              theme.shade, theme.shade_opacity, t))
@@ -158,27 +164,37 @@ def build_sequence_scene(spec: ConvSpec, view: ViewSpec):
     return finish(items, captions, view, style, len(plan.steps), title, tuple(frame_titles))
 
 
-def _gap_markers(rows: Rows, cols: float, x: float, y: float, z: float, view: ViewSpec, theme: Theme,
-                 style: Style) -> list[Item]:
-    """A "⋮" in the middle of each gap and, with labels, "N more channels (a-b)" where the row labels run."""
+def _gap_markers(rows: Rows, time: AxisCut, x: float, y: float, z: float, view: ViewSpec, theme: Theme, style: Style,
+                 avoid: Sequence[Item] = (), projection: Projection | None = None, left: bool = False) -> list[Item]:
+    """A "⋮" in each gap (in the middle, else where no line of `avoid` runs: see `clear_place`) and, with labels,
+    "N more channels (a-b)" where the row labels run (right, or `left`)."""
     items: list[Item] = []
+    segments = screen_segments(avoid, projection, style.cell)
     for top, first, last in rows.gaps:
         middle = y + top + GAP_ROWS / 2
-        items.append(Text((x + cols / 2, middle, z), "⋮", style.label_font * 1.2, theme.muted_text, "mm", bold=True))
+        places = places_across(time.extent, [time.at(t) for t in time.kept])
+        glyph = clear_place([Text((x + at, middle, z), "⋮", style.label_font * 1.2, theme.muted_text, "mm",
+                                  bold=True) for at in places], segments, projection, style.cell)
+        items += [glyph] if glyph else []
         if view.labels:
-            items.append(Text((x + cols + 0.25, middle, z), f"{last - first + 1} more channel"
-                              f"{f's ({first}-{last})' if last > first else f' ({first})'}",
-                              style.note_font, theme.muted_text, "lm"))
+            words = f"{last - first + 1} more channel{f's ({first}-{last})' if last > first else f' ({first})'}"
+            items.append(Text((x - 0.25 if left else x + time.extent + 0.25, middle, z), words, style.note_font,
+                              theme.muted_text, "rm" if left else "lm"))
     return items
 
 
-def _time_gaps(time: AxisCut, height: float, corner: tuple[float, float, float], view: ViewSpec,
-               style: Style) -> list[Item]:
-    """"⋯" in each gap of an elided time axis (the plane's label says how many steps it leaves out: beside the
-    grid, the words would run into the rows and their labels)."""
+def _time_gaps(time: AxisCut, rows: Rows, corner: tuple[float, float, float], view: ViewSpec, style: Style,
+               avoid: Sequence[Item] = (), projection: Projection | None = None) -> list[Item]:
+    """"⋯" in each gap of an elided time axis, placed clear of `avoid` like the channel gaps' "⋮" (the plane's
+    label says how many steps it leaves out: beside the grid, the words would run into the rows and their
+    labels)."""
     x, y, z = corner
-    return [Text((x + start + GAP_CELLS / 2, y + height / 2, z), "⋯", style.label_font * 1.2, view.theme.muted_text,
-                 "mm", bold=True) for start, _, _ in time.gaps]
+    segments = screen_segments(avoid, projection, style.cell)
+    glyphs = [clear_place([Text((x + start + GAP_CELLS / 2, y + at, z), "⋯", style.label_font * 1.2,
+                                view.theme.muted_text, "mm", bold=True)
+                           for at in places_across(rows.height, [rows.y[c] for c in rows.drawn], True)],
+                          segments, projection, style.cell) for start, _, _ in time.gaps]
+    return [glyph for glyph in glyphs if glyph is not None]
 
 
 def _gap_notes(time: AxisCut, real: np.ndarray | None = None) -> list[str]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from convanim.figures.canvas import Style
-from convanim.figures.cuts import GAP_CELLS, AxisCut, gap_notes
+from convanim.figures.cuts import AxisCut, gap_glyphs, gap_notes
 from convanim.figures.grid import grid_lines, window_lines
 from convanim.fonts import font
 from convanim.primitives import FLAT, OBLIQUE, Item, Line, Polygon, Projection, Text, quad
@@ -307,9 +307,10 @@ def place_stacks(shapes: list[StackShape], view: ViewSpec, style: Style,
     return stacks
 
 
-def stack_items(stack: PlaneStack, view: ViewSpec, style: Style, plane_labels: bool = True) -> list[Item]:
-    """Every plane's fills, grid lines, group border and label (all static; without `plane_labels`, no plane's
-    label: see `clear_labels`)."""
+def stack_items(stack: PlaneStack, view: ViewSpec, style: Style, plane_labels: bool = True,
+                avoid: Sequence[Item] = ()) -> list[Item]:
+    """Every plane's fills, grid lines, gap glyphs (clear of the connectors in `avoid`), group border and label (all
+    static; without `plane_labels`, no plane's label: see `clear_labels`)."""
     theme = view.theme
     items: list[Item] = []
     rows, cols = stack.row_cut, stack.col_cut
@@ -321,7 +322,8 @@ def stack_items(stack: PlaneStack, view: ViewSpec, style: Style, plane_labels: b
         for r0, r1 in rows.segments():
             for c0, c1 in cols.segments():
                 items += grid_lines(stack.real[j, r0:r1, c0:c1], x + cols.at(c0), y + rows.at(r0), z, theme, style)
-        items += _gap_glyphs(stack, j, style, theme)
+        items += gap_glyphs(rows, cols, (x, y, z), style.label_font * 1.2, theme.muted_text, avoid,
+                            base_projection(view), style.cell)
         border = stack.borders[j] if stack.borders else None
         if border is not None:
             width = style.line_width * 3.2
@@ -334,19 +336,6 @@ def stack_items(stack: PlaneStack, view: ViewSpec, style: Style, plane_labels: b
         if view.labels:
             items.append(Text(label, text, style.note_font * 1.1, theme.muted_text,
                               "lm" if stack.labels_right else "rm"))
-    return items
-
-
-def _gap_glyphs(stack: PlaneStack, plane: int, style: Style, theme: Theme) -> list[Item]:
-    """"⋯" in each elided column gap and "⋮" in each elided row gap of one plane."""
-    x, y, z = stack.origins[plane]
-    items: list[Item] = []
-    for start, _, _ in stack.col_cut.gaps:
-        items.append(Text((x + start + GAP_CELLS / 2, y + stack.rows / 2, z), "⋯", style.label_font * 1.2,
-                          theme.muted_text, "mm", bold=True))
-    for start, _, _ in stack.row_cut.gaps:
-        items.append(Text((x + stack.cols / 2, y + start + GAP_CELLS / 2, z), "⋮", style.label_font * 1.2,
-                          theme.muted_text, "mm", bold=True))
     return items
 
 

@@ -95,7 +95,8 @@ def build_volume_scene(spec: ConvSpec, view: ViewSpec):
     if oblique:
         shades = hide_under_planes(shades, stack_outlines(inputs), OBLIQUE)
         links = hide_under_planes(links, stack_outlines(inputs) + stack_outlines(outputs), OBLIQUE, spare_ends=True)
-    items: list[Item] = stack_items(inputs, view, style) + shades + stack_items(outputs, view, style)
+    items: list[Item] = stack_items(inputs, view, style, avoid=links) + shades + stack_items(outputs, view, style,
+                                                                                            avoid=links)
     for t, (p, _) in enumerate(plan.steps):
         od, orow, ocol = geometry.frame(p).output
         items += shade_items(outputs, [(_plane(outputs, od), orow, ocol)], t, theme, style)
