@@ -97,6 +97,23 @@ def test_real_size_layers_connect_cleanly(args):
     check(scene, repr(args))
 
 
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(size=st.integers(17, 72), dims=st.sampled_from([1, 2, 2, 3]), in_channels=st.integers(1, 40),
+       out_channels=st.integers(1, 40), kernel=st.integers(1, 5), stride=st.integers(1, 2), padding=st.integers(0, 2))
+def test_connectors_cross_nothing_over_real_size_layers(size, dims, in_channels, out_channels, kernel, stride,
+                                                        padding):
+    if dims == 3:
+        size = min(size, 24)  # a volume's slices are whole planes: its long axis is its depth
+    try:
+        spec = make_spec(dims=dims, input_size=size, in_channels=in_channels, out_channels=out_channels,
+                         kernel_size=kernel, stride=stride, padding=padding)
+    except SpecError:
+        assume(False)
+    scene = build_scene(spec, make_view())
+    if connectors(scene):  # a one-channel 1d layer is drawn flat, without connectors
+        check(scene, repr(spec))
+
+
 @pytest.mark.parametrize("block", [separable(12, 3, 5, 4), separable(6, 2, 3, 5, multiplier=2),
                                    inverted_residual(), inverted_residual(5, 3, 2, 4)],
                          ids=["separable", "separable_multiplier", "inverted_residual", "inverted_residual_wide"])

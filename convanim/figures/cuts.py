@@ -116,11 +116,13 @@ def gap_word(count: int, unit: str) -> str:
 
 
 def gap_glyphs(rows: AxisCut, cols: AxisCut, corner: tuple[float, float, float], size: float, colour: RGB,
-               avoid: Sequence[Item] = (), projection: Projection | None = None, cell: float = 1.0) -> list[Text]:
+               avoid: Sequence[Item] = (), projection: Projection | None = None, cell: float = 1.0,
+               labels: Sequence[Item] = ()) -> list[Text]:
     """"⋯" in each column gap and "⋮" in each row gap of a plane whose top-left corner is `corner` (the plane's label
     says how many cells each leaves out), each placed by `clear_place` clear of the lines of `avoid` (connectors,
     projected with `projection` at `cell` pixels): in the middle of the plane, else level with the drawn row (or
-    column) nearest the middle that is clear, else just beyond the plane's edge, else not at all."""
+    column) nearest the middle that is clear, else just beyond the plane's edge (clear of `labels` too), else not
+    at all."""
     x0, y0, z = corner
     segments = screen_segments(avoid, projection, cell)
     glyphs = [clear_place([Text((x0 + start + GAP_CELLS / 2, y0 + y, z), "⋯", size, colour, "mm", bold=True)
@@ -128,7 +130,7 @@ def gap_glyphs(rows: AxisCut, cols: AxisCut, corner: tuple[float, float, float],
                           projection, cell) for start, _, _ in cols.gaps]
     glyphs += [clear_place([Text((x0 + x, y0 + start + GAP_CELLS / 2, z), "⋮", size, colour, "mm", bold=True)
                             for x in places_across(cols.extent, [cols.at(i) for i in cols.kept], True)], segments,
-                           projection, cell) for start, _, _ in rows.gaps]
+                           projection, cell, labels) for start, _, _ in rows.gaps]
     return [glyph for glyph in glyphs if glyph is not None]
 
 
@@ -153,15 +155,19 @@ def screen_segments(avoid: Sequence[Item], projection: Projection | None, cell: 
 
 
 def clear_place(candidates: Sequence[Text], segments: Sequence[Segment], projection: Projection | None,
-                cell: float) -> Text | None:
-    """The first of `candidates` whose box keeps 3 pixels from every segment; None if none does (lines go where
-    they mean, never through a mark: the break in the grid, and the plane's label, still say what is left out)."""
+                cell: float, labels: Sequence[Item] = ()) -> Text | None:
+    """The first of `candidates` whose box keeps 3 pixels from every segment and clear of every text of `labels`;
+    None if none does (lines go where they mean, never through a mark: the break in the grid, and the plane's
+    label, still say what is left out)."""
     if not segments or projection is None:
         return candidates[0]
     scale = replace(projection, cell=cell)
+    taken = [box(*text_extent(label, scale)) for label in labels if isinstance(label, Text)]
     for text in candidates:
         left, top, right, bottom = text_extent(text, scale)
         outline = box(left, top, right, bottom, 2.0)
+        if not all(apart(outline, other) for other in taken):
+            continue
         near = [(a, b) for a, b in segments
                 if not (max(a[0], b[0]) < left - 4 or min(a[0], b[0]) > right + 4 or max(a[1], b[1]) < top - 4
                         or min(a[1], b[1]) > bottom + 4)]

@@ -18,7 +18,7 @@ from convanim.figures.labels import caption_items, label_items
 from convanim.figures.values import format_values, input_values, kernel_values, max_taps, output_values
 from convanim.geometry import REAL, Geometry
 from convanim.positions import resolve_positions
-from convanim.primitives import FLAT, OBLIQUE, Line, Polygon, Text, quad
+from convanim.primitives import FLAT, OBLIQUE, Item, Line, Polygon, Text, quad
 from convanim.spec import ConvSpec
 from convanim.theme import RGB, Theme
 from convanim.view import ViewSpec
@@ -61,15 +61,17 @@ def build_plane_scene(spec: ConvSpec, view: ViewSpec):
         for c0, c1 in cols_cut.segments():
             items += grid_lines(grid_zero[r0:r1, c0:c1] == REAL, cols_cut.at(c0), rows_cut.at(r0), 0.0, theme, style)
     # Labels are static and beside the planes: painting them early puts them in the background layer.
+    labels: list[Item] = []
     if view.labels:
         unit = "step" if spec.dims == 1 else "column"
-        items += label_items(("input", shape_str(spec.input_size),
+        labels += label_items(("input", shape_str(spec.input_size),
                               "\n".join(filter(None, [_grid_note(spec, geometry),
                                                        *gap_notes(rows_cut, cols_cut, unit, grid_zero == REAL)]))),
                              (0.0, 0.0, 0.0), oblique, style, theme)
-        items += label_items(("output", shape_str(geometry.output_shape),
+        labels += label_items(("output", shape_str(geometry.output_shape),
                               "\n".join(gap_notes(out_rows_cut, out_cols_cut, unit))), (out_x, out_y, out_z),
                              oblique, style, theme, notes_above=not stacked)
+    items += labels
     in_glyphs_at = len(items)  # the input's gap glyphs go here, placed clear of the connectors (drawn below)
 
     taps_rc = [_as2d_rows(frame.grid) for frame in frames]
@@ -96,7 +98,7 @@ def build_plane_scene(spec: ConvSpec, view: ViewSpec):
     base = FLAT if stacked else (OBLIQUE if oblique else FLAT)
     glyph_size = style.label_font * 1.2
     items[in_glyphs_at:in_glyphs_at] = gap_glyphs(rows_cut, cols_cut, (0.0, 0.0, 0.0), glyph_size, theme.muted_text,
-                                                  links, base, style.cell)
+                                                  links, base, style.cell, labels)
 
     for r in out_rows_cut.kept:
         for c in out_cols_cut.kept:
@@ -106,7 +108,7 @@ def build_plane_scene(spec: ConvSpec, view: ViewSpec):
             items += grid_lines(np.ones((r1 - r0, c1 - c0), bool), out_x + out_cols_cut.at(c0),
                                 out_y + out_rows_cut.at(r0), out_z, theme, style)
     items += gap_glyphs(out_rows_cut, out_cols_cut, (out_x, out_y, out_z), glyph_size, theme.muted_text, links, base,
-                        style.cell)
+                        style.cell, labels)
     if view.numbers:
         items += _output_numbers(frames, outputs, (out_x, out_y, out_z), out_rows_cut, out_cols_cut, theme, style)
     else:

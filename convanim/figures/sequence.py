@@ -91,7 +91,9 @@ def build_sequence_scene(spec: ConvSpec, view: ViewSpec):
     per_in, per_out = spec.in_channels // spec.groups, spec.out_channels // spec.groups
 
     if oblique:
-        out_x, out_y = (width - out_width) / 2, (in_rows.height - out_rows.height) / 2
+        # Centred over the input, but never starting left of it: a connector from the input's first corner would
+        # run up and to the left, through the input's name (an elided input can be drawn narrower than its output).
+        out_x, out_y = max(0.0, (width - out_width) / 2), (in_rows.height - out_rows.height) / 2
         out_z = _lift(round(in_rows.height), width, round(out_rows.height), out_width, out_x, out_y)
     else:
         out_x, out_y, out_z = width + 4.0, (in_rows.height - out_rows.height) / 2, 0.0
@@ -109,10 +111,16 @@ def build_sequence_scene(spec: ConvSpec, view: ViewSpec):
     in_marks_at = len(items)  # the input's gap marks go here, placed clear of the connectors (drawn below)
     if view.labels:
         note = f"time × channels{', padded ' + str(steps) if steps != spec.input_size[0] else ''}"
-        # Oblique, the input's rows are labelled on the left, where no connector rises, and its notes go on top.
-        items += label_items(("input", shape_str((spec.input_size[0], spec.in_channels)),
-                              "\n".join([note, *_gap_notes(time, real_steps)])), (0.0, 0.0, 0.0), oblique, style,
-                             theme, notes_above=True)
+        notes = [note, *_gap_notes(time, real_steps)]
+        if oblique:  # the input's rows are labelled on the left, where no connector rises; its notes go under them
+            items += label_items(("input", shape_str((spec.input_size[0], spec.in_channels)), ""), (0.0, 0.0, 0.0),
+                                 oblique, style, theme)
+            step = (style.note_font * 1.3) / style.cell
+            items += [Text((-0.35, in_rows.height + 0.5, -i * step), line, style.note_font, theme.muted_text, "ra")
+                      for i, line in enumerate(notes)]
+        else:
+            items += label_items(("input", shape_str((spec.input_size[0], spec.in_channels)), "\n".join(notes)),
+                                 (0.0, 0.0, 0.0), oblique, style, theme)
         items += label_items(("output", shape_str((out_steps, spec.out_channels)), "\n".join(_gap_notes(out_time))),
                              (out_x, out_y, out_z), oblique, style, theme, notes_above=True)
         items += _row_labels(in_rows, width, 0.0, 0.0, 0.0, per_in, grouped, theme, style, left=oblique)
@@ -178,7 +186,8 @@ def _gap_markers(rows: Rows, time: AxisCut, x: float, y: float, z: float, view: 
         items += [glyph] if glyph else []
         if view.labels:
             words = f"{last - first + 1} more channel{f's ({first}-{last})' if last > first else f' ({first})'}"
-            items.append(Text((x - 0.25 if left else x + time.extent + 0.25, middle, z), words, style.note_font,
+            away = _label_room(style)
+            items.append(Text((x - away if left else x + time.extent + away, middle, z), words, style.note_font,
                               theme.muted_text, "rm" if left else "lm"))
     return items
 
@@ -219,6 +228,13 @@ def _row_labels(rows: Rows, cols: float, x: float, y: float, z: float, per_group
                 style: Style, left: bool = False) -> list[Item]:
     """`c0`, `c1`, ... right (or `left`) of each drawn channel row; grouped: `c2 g1`, its group. Connectors rise from
     the window's corners up and to the left, across labels on the right of the rows above them, never to the left."""
-    return [Text((x - 0.25 if left else x + cols + 0.25, y + rows.y[r] + 0.5, z),
+    away = _label_room(style)
+    return [Text((x - away if left else x + cols + away, y + rows.y[r] + 0.5, z),
                  f"c{r}" + (f" g{r // per_group}" if grouped else ""), style.note_font, theme.muted_text,
                  "rm" if left else "lm") for r in rows.drawn]
+
+
+def _label_room(style: Style) -> float:
+    """Cells between a grid's edge and its row labels: a quarter cell and 6 pixels more, so that a connector meeting
+    the last step's corner passes clear of the label beside it even when cells are small."""
+    return 0.25 + 6.0 / style.cell

@@ -322,15 +322,15 @@ def stack_items(stack: PlaneStack, view: ViewSpec, style: Style, plane_labels: b
         for r0, r1 in rows.segments():
             for c0, c1 in cols.segments():
                 items += grid_lines(stack.real[j, r0:r1, c0:c1], x + cols.at(c0), y + rows.at(r0), z, theme, style)
+        labels = label_texts(stack, j, view, style, stack.labels_right) if view.labels and plane_labels else []
         items += gap_glyphs(rows, cols, (x, y, z), style.label_font * 1.2, theme.muted_text, avoid,
-                            base_projection(view), style.cell)
+                            base_projection(view), style.cell, labels)
         border = stack.borders[j] if stack.borders else None
         if border is not None:
             width = style.line_width * 3.2
             corners = quad(x, y, z, stack.cols, stack.rows)
             items += [Line(a, b, border, width) for a, b in zip(corners, corners[1:] + corners[:1])]
-        if view.labels and plane_labels:
-            items += label_texts(stack, j, view, style, stack.labels_right)
+        items += labels
     for label, glyph, text in stack.markers:
         items.append(Text(glyph, "⋮", style.label_font * 1.6, theme.muted_text, "mm", bold=True))
         if view.labels:
