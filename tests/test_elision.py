@@ -17,7 +17,13 @@ from convanim.figures.cuts import GAP_CELLS, MIN_HIDDEN, AxisCut, cut_axis
 from convanim.geometry import Geometry
 from convanim.primitives import Polygon, Text
 
-GAP_LINE = re.compile(r"^([⋯⋮]) ([\d,]+) more (\w+?)s? \((\d+)-(\d+)\)$")
+# "⋯ 21 more columns (8-28)": the tensor's indices; "+ 2 zeros": padding or inserted zeros the gap also hides
+GAP_LINE = re.compile(r"^([⋯⋮]) ([\d,]+) more (\w+?)s? \((\d+)-(\d+)\)(?: \+ ([\d,]+) zeros?)?$")
+
+
+def hidden_cells(m: re.Match) -> int:
+    """Grid cells a gap hides: the tensor's elements it names and the zeros besides."""
+    return int(m.group(2).replace(",", "")) + int((m.group(6) or "0").replace(",", ""))
 
 
 @settings(max_examples=300, deadline=None)
@@ -62,8 +68,8 @@ def read_plane(scene, x_range: tuple[float, float], labels_x: float):
     glyph_x = [t.at[0] for t in texts if t.text == "⋯" and x_range[0] <= t.at[0] < x_range[1]]
     glyph_y = [t.at[1] for t in texts if t.text == "⋮" and x_range[0] <= t.at[0] < x_range[1]]
     lines = [GAP_LINE.match(t.text) for t in texts if abs(t.at[0] - labels_x) < 1e-6]
-    col_counts = [int(m.group(2).replace(",", "")) for m in lines if m and m.group(1) == "⋯"]
-    row_counts = [int(m.group(2).replace(",", "")) for m in lines if m and m.group(1) == "⋮"]
+    col_counts = [hidden_cells(m) for m in lines if m and m.group(1) == "⋯"]
+    row_counts = [hidden_cells(m) for m in lines if m and m.group(1) == "⋮"]
     for m in lines:
         if m:
             assert int(m.group(2).replace(",", "")) == int(m.group(5)) - int(m.group(4)) + 1
@@ -115,7 +121,7 @@ def test_a_long_time_axis_is_drawn_short_and_counted_exactly(length, kernel, str
     scene = build_scene(spec, make_view(fit="none"))
     assert scene.width <= 1920 and scene.height <= 1080
     notes = [GAP_LINE.match(t.text) for t in scene.items if isinstance(t, Text)]
-    hidden = [int(m.group(5)) - int(m.group(4)) + 1 for m in notes if m]
+    hidden = [hidden_cells(m) for m in notes if m]
     cells = [i for i in scene.items if isinstance(i, Polygon) and i.frame is None]
     drawn_input = sum(1 for c in cells if c.fill in (scene.theme.input_fill, scene.theme.zero_fill))
     drawn_output = sum(1 for c in cells if c.fill == scene.theme.output_fill)
@@ -126,9 +132,9 @@ def test_the_course_examples_keep_their_true_shapes_in_the_labels():
     spec = make_spec(dims=1, input_size=1000, in_channels=100, out_channels=100, kernel_size=5, padding=2)
     scene = build_scene(spec, make_view())
     texts = {t.text for t in scene.items if isinstance(t, Text)}
-    assert {"input 1000×100", "output 1000×100", "⋯ 987 more steps (12-998)", "⋯ 991 more steps (8-998)"} <= texts
+    assert {"input 1000×100", "output 1000×100", "⋯ 987 more steps (10-996)", "⋯ 991 more steps (8-998)"} <= texts
     spec = make_spec(input_size=32, in_channels=3, out_channels=10, kernel_size=5, padding=2)
     scene = build_scene(spec, make_view())
     texts = {t.text for t in scene.items if isinstance(t, Text)}
-    assert {"input channel 0", "32×32, padded 36×36", "⋯ 21 more columns (10-30)", "⋮ 21 more rows (10-30)",
+    assert {"input channel 0", "32×32, padded 36×36", "⋯ 21 more columns (8-28)", "⋮ 21 more rows (8-28)",
             "⋯ 25 more columns (6-30)", "⋮ 25 more rows (6-30)"} <= texts

@@ -103,11 +103,14 @@ def gap_notes(rows: AxisCut, cols: AxisCut, unit: str = "column", real: np.ndarr
 
 
 def _real_gap(first: int, last: int, real_at: np.ndarray, glyph: str, unit: str) -> str:
-    """The tensor indices whose grid cells fall in the gap [first, last] (`real_at`: grid index of each element)."""
+    """The tensor indices whose grid cells fall in the gap [first, last] (`real_at`: grid index of each element),
+    and how many padding or inserted zeros it hides besides: "⋯ 3 more columns (10-12) + 1 zero"."""
     hidden = np.flatnonzero((real_at >= first) & (real_at <= last))
+    zeros = last - first + 1 - len(hidden)
     if not len(hidden):
-        return f"{glyph} {gap_word(last - first + 1, unit)} of zeros"
-    return f"{glyph} {gap_word(len(hidden), unit)} ({hidden[0]}-{hidden[-1]})"
+        return f"{glyph} {zeros:,} zero {unit}{'s' if zeros != 1 else ''}"
+    extra = f" + {zeros:,} zero{'s' if zeros != 1 else ''}" if zeros else ""
+    return f"{glyph} {gap_word(len(hidden), unit)} ({hidden[0]}-{hidden[-1]}){extra}"
 
 
 def gap_word(count: int, unit: str) -> str:
