@@ -344,18 +344,10 @@ VALUE_LEVELS = 10  # inputs 0..9
 
 
 def example_values(shape: tuple[int, ...], salt: int = 7) -> np.ndarray:
-    """A fixed, irregular-looking tensor of integers 0..9 (a splitmix64 hash of the index): the same on every
-    machine and numpy version."""
-    import numpy as np
+    """A fixed, irregular-looking tensor of integers 0..9: the same on every machine and numpy version."""
+    from convanim.patterns import hashed_integers
 
-    with np.errstate(over="ignore"):
-        x = (np.arange(math.prod(shape), dtype=np.uint64) + np.uint64(salt)) * np.uint64(0x9E3779B97F4A7C15)
-        x ^= x >> np.uint64(30)
-        x *= np.uint64(0xBF58476D1CE4E5B9)
-        x ^= x >> np.uint64(27)
-        x *= np.uint64(0x94D049BB133111EB)
-        x ^= x >> np.uint64(31)
-    return (x % np.uint64(VALUE_LEVELS)).astype(np.int64).reshape(shape)
+    return hashed_integers(shape, VALUE_LEVELS, salt)
 
 
 def norm_numbers(spec: NormSpec, values: np.ndarray | None = None) -> NormNumbers:

@@ -11,6 +11,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "convanim"
 # layer -> the layers it must never import (its own or lower layers are fine)
 FORBIDDEN = {
     "errors": ("spec", "parse", "geometry", "figures", "backends", "animation", "cli", "gallery", "templates"),
+    "patterns": ("errors", "parse", "spec", "geometry", "figures", "backends", "animation", "cli", "gallery",
+                 "templates", "normalisation"),
     "parse": ("spec", "geometry", "figures", "backends", "animation", "cli", "gallery", "templates"),
     "spec": ("geometry", "figures", "backends", "animation", "cli", "gallery", "templates"),
     "geometry": ("figures", "backends", "animation", "cli", "gallery", "templates", "describe"),

@@ -78,20 +78,12 @@ def _element(item: Item, scene: Scene) -> str:
     return _text(item, scene)
 
 
-def _text_anchor(item: Item) -> str | None:
-    return TEXT_ANCHORS[item.anchor[0]] if isinstance(item, Text) else None
-
-
 def _polygon_data(item: Polygon, scene: Scene) -> str:
     return _path_data([scene.point(p) for p in item.points], True)
 
 
 def _fill_style(item: Polygon) -> str:
     return f'fill="{_hex(item.fill)}"{_opacity("fill-opacity", item.opacity)}'
-
-
-def _polygon_style(item: Item) -> str | None:
-    return _fill_style(item) if isinstance(item, Polygon) else None
 
 
 def _solid_line_style(item: Item) -> tuple[tuple[int, int, int], float] | None:
@@ -108,31 +100,37 @@ def _lines_path(lines: list[Line], scene: Scene) -> str:
             f'stroke-linecap="square"/>')
 
 
+def _run_key(item: Item) -> tuple[object, ...] | None:
+    """What consecutive items may share one element: texts of one anchor, opaque solid lines of one style, polygons
+    of one fill; None for an item that stands alone."""
+    if isinstance(item, Text):
+        return "text", TEXT_ANCHORS[item.anchor[0]]
+    line = _solid_line_style(item)
+    if line is not None:
+        return "line", *line
+    if isinstance(item, Polygon):
+        return "fill", _fill_style(item)
+    return None
+
+
 def _elements(items: list[Item], scene: Scene) -> list[str]:
     """The items' elements in paint order; consecutive texts sharing an anchor other than the root's sit in one
-    `<g text-anchor=...>` rather than each repeating it (the weights in the corners of `--numbers` cells), and
-    consecutive opaque lines of one style in one path (a 900-frame animation's SVG is half the size)."""
+    `<g text-anchor=...>` rather than each repeating it (the weights in the corners of `--numbers` cells),
+    consecutive opaque lines of one style in one path (a 900-frame animation's SVG is half the size), and
+    consecutive polygons of one fill in one `<g fill=...>`."""
     out: list[str] = []
-    for text_anchor, same in groupby(items, key=_text_anchor):
+    for key, same in groupby(items, key=_run_key):
         run = list(same)
-        if text_anchor is None:
-            for style, lines in groupby(run, key=_solid_line_style):
-                strokes = list(lines)
-                if style is not None and len(strokes) > 1:
-                    out.append(_lines_path(strokes, scene))  # type: ignore[arg-type]
-                    continue
-                for fill, polygons in groupby(strokes, key=_polygon_style):  # one fill on a group of paths
-                    shapes = list(polygons)
-                    if fill is None or len(shapes) == 1:
-                        out += [_element(item, scene) for item in shapes]
-                    else:
-                        paths = "".join(f'<path d="{_polygon_data(shape, scene)}"/>' for shape in shapes)  # type: ignore[arg-type]
-                        out.append(f"<g {fill}>{paths}</g>")
-        elif text_anchor == DEFAULT_TEXT_ANCHOR or len(run) == 1:
+        if key is None or len(run) == 1 or key == ("text", DEFAULT_TEXT_ANCHOR):
             out += [_element(item, scene) for item in run]
+        elif key[0] == "line":
+            out.append(_lines_path(run, scene))  # type: ignore[arg-type]
+        elif key[0] == "fill":
+            paths = "".join(f'<path d="{_polygon_data(shape, scene)}"/>' for shape in run)  # type: ignore[arg-type]
+            out.append(f"<g {key[1]}>{paths}</g>")
         else:
-            texts = "".join(_text(item, scene, inherited=text_anchor) for item in run)  # type: ignore[arg-type]
-            out.append(f'<g text-anchor="{text_anchor}">{texts}</g>')
+            texts = "".join(_text(item, scene, inherited=str(key[1])) for item in run)  # type: ignore[arg-type]
+            out.append(f'<g text-anchor="{key[1]}">{texts}</g>')
     return out
 
 

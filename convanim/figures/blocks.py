@@ -29,6 +29,7 @@ from convanim.figures.stacks import (
     group_fill,
     place_stacks,
     reach_items,
+    read_channels_text,
     shade_items,
     stack_items,
     stack_outlines,
@@ -108,12 +109,10 @@ def _staged_scene(block: StagedBlock, view: ViewSpec, auto_cell: float | None):
         shades += shade_items(stacks[s + 1], [(out_plane, *frame.output)], t, theme, style, element=True)
         if oblique and planes:
             shades += reach_items(stacks[s], planes, read, frame.grid, t, theme, style)
-            target = tuple(o + off for o, off in zip(frame.output, stacks[s + 1].offset))
+            target = stacks[s + 1].grid_of(*frame.output)
             wedges += connector_items(stacks[s], planes, frame.grid, stacks[s + 1], out_plane, target, t, theme,
                                          style)
-        read_text = f"channel {read[0]}" if len(read) == 1 else f"channels {read[0]}-{read[-1]}"
-        if len(planes) < len(read):
-            read_text += ", not drawn" if not planes else f" ({len(planes)} of {len(read)} drawn)"
+        read_text = read_channels_text(read, len(planes))
         frame_titles.append(f"frame {t + 1}/{total}, stage {s + 1} ({block.stages[s].name}): {names[s + 1]} {oc} at "
                             f"({', '.join(map(str, frame.output))}) reads {read_text}"
                             + (f"  [{note.replace('output channel', 'channel')}]" if note else ""))

@@ -19,8 +19,9 @@ from convanim.figures.captions import caption_lines, layer_note
 from convanim.figures.frames import frame_plan
 from convanim.figures.grid import grid_lines, window_lines
 from convanim.figures.plane import _cell, _cover, _text_colors
-from convanim.figures.values import INPUT_LEVELS, WEIGHT_LEVELS, _pattern, format_values
+from convanim.figures.values import INPUT_LEVELS, WEIGHT_LEVELS, format_values
 from convanim.geometry import REAL, Geometry, channel_inputs
+from convanim.patterns import hashed_integers
 from convanim.primitives import Item, Text
 from convanim.spec import ConvSpec
 from convanim.view import ViewSpec
@@ -53,9 +54,9 @@ class ChannelValues:
 
 def channel_values(spec: ConvSpec) -> ChannelValues:
     per_in = spec.in_channels // spec.groups
-    inputs = _pattern((spec.in_channels, *spec.input_size), INPUT_LEVELS, salt=1)
-    weights = _pattern((spec.out_channels, per_in, *spec.kernel_size), WEIGHT_LEVELS, salt=5)
-    biases = (_pattern((spec.out_channels,), BIAS_LEVELS, salt=9) if spec.bias
+    inputs = hashed_integers((spec.in_channels, *spec.input_size), INPUT_LEVELS, salt=1)
+    weights = hashed_integers((spec.out_channels, per_in, *spec.kernel_size), WEIGHT_LEVELS, salt=5)
+    biases = (hashed_integers((spec.out_channels,), BIAS_LEVELS, salt=9) if spec.bias
               else np.zeros(spec.out_channels, dtype=np.int64))
     return ChannelValues(inputs, weights, biases)
 

@@ -22,7 +22,6 @@ from convanim.figures.cuts import (
     clear_place,
     cut_axis,
     gap_notes,
-    gap_word,
     places_across,
     screen_segments,
 )
@@ -209,9 +208,7 @@ def _time_gaps(time: AxisCut, rows: Rows, corner: tuple[float, float, float], vi
 def _gap_notes(time: AxisCut, real: np.ndarray | None = None) -> list[str]:
     """"⋯ 991 more steps (8-998)": a label line for each gap of an elided time axis, in the sequence's own indices
     (`real`: True where the drawn axis holds a real step, not padding or an inserted zero)."""
-    if real is None:
-        return [f"⋯ {gap_word(last - first + 1, 'step')} ({first}-{last})" for _, first, last in time.gaps]
-    return gap_notes(AxisCut(1), time, "step", np.asarray(real).reshape(1, -1))
+    return gap_notes(AxisCut(1), time, "step", None if real is None else np.asarray(real).reshape(1, -1))
 
 
 def _gap_crossings(rows: Rows, read: Sequence[int], window: list[float], frame: int, theme: Theme,

@@ -26,6 +26,7 @@ from convanim.figures.stacks import (
     drawn_channels,
     place_stacks,
     reach_items,
+    read_channels_text,
     shade_items,
     stack_items,
     stack_outlines,
@@ -112,9 +113,7 @@ def _scene(block: SkipBlock, view: ViewSpec, geometries: list[Geometry], style: 
             shades += reach_items(reads, planes, read, window, t, theme, style)
             target = writes.grid_of(*frame.output)  # past padding and, stretched for an up-convolution, zeros
             wedges += connector_items(reads, planes, window, writes, out_plane, target, t, theme, style)
-        read_text = f"channel {read[0]}" if len(read) == 1 else f"channels {read[0]}-{read[-1]}"
-        if len(planes) < len(read):
-            read_text += ", not drawn" if not planes else f" ({len(planes)} of {len(read)} drawn)"
+        read_text = read_channels_text(read, len(planes))
         written = block.tensors[stage.writes].name
         frame_titles.append(f"frame {t + 1}/{total}, stage {s + 1} ({stage.name}): {written} "
                             f"{stage.offset + oc} at ({', '.join(map(str, frame.output))}) reads "

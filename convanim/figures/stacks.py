@@ -507,3 +507,11 @@ def reach_items(inputs: PlaneStack, planes: list[int], read: Sequence[int], wind
             end = (start[0], start[1], (start[2] + inputs.cell(neighbour, r, c)[2]) / 2)
             items.append(Line(start, end, theme.connector, style.connector_width, style.dash, 0.8, frame))
     return items
+
+
+def read_channels_text(read: Sequence[int], drawn: int) -> str:
+    """"channels 0-3 (2 of 4 drawn)": the channels a stage's filter reads, and how many of them have a plane."""
+    text = f"channel {read[0]}" if len(read) == 1 else f"channels {read[0]}-{read[-1]}"
+    if drawn < len(read):
+        text += ", not drawn" if not drawn else f" ({drawn} of {len(read)} drawn)"
+    return text

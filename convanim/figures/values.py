@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from convanim.geometry import REAL, Geometry
+from convanim.patterns import hashed_integers
 
 INPUT_LEVELS = 4  # inputs 0..3 and weights 0..2, as in the classic numerical figures
 WEIGHT_LEVELS = 3
@@ -12,22 +13,9 @@ MAXPOOL_LEVELS = 100  # max pooling draws distinct values (a shuffle of 0..n-1, 
 MAXPOOL_SALT = 12  # the shuffle that gives the classic 5x5 input, 3x3 window, stride 1 six different maxima
 
 
-def _pattern(shape: tuple[int, ...], levels: int, salt: int) -> np.ndarray:
-    """A fixed, irregular-looking pattern of integers in [0, levels) (a splitmix64 hash of the index): the same on
-    every machine and numpy version."""
-    with np.errstate(over="ignore"):
-        x = (np.arange(int(np.prod(shape)), dtype=np.uint64) + np.uint64(salt)) * np.uint64(0x9E3779B97F4A7C15)
-        x ^= x >> np.uint64(30)
-        x *= np.uint64(0xBF58476D1CE4E5B9)
-        x ^= x >> np.uint64(27)
-        x *= np.uint64(0x94D049BB133111EB)
-        x ^= x >> np.uint64(31)
-    return (x % np.uint64(levels)).astype(np.int64).reshape(shape)
-
-
 def _shuffle(shape: tuple[int, ...], salt: int) -> np.ndarray:
     """0..n-1 in a fixed, irregular order (the ranks of a hash), modulo `MAXPOOL_LEVELS`."""
-    keys = _pattern((int(np.prod(shape)),), 1 << 62, salt)
+    keys = hashed_integers((int(np.prod(shape)),), 1 << 62, salt)
     ranks = np.empty(keys.size, dtype=np.int64)
     ranks[np.argsort(keys, kind="stable")] = np.arange(keys.size)
     return (ranks % MAXPOOL_LEVELS).reshape(shape)
@@ -38,11 +26,11 @@ def input_values(geometry: Geometry) -> np.ndarray:
     maxima differ between windows (with 0..3 nearly every window holds a 3 and every output is 3)."""
     if geometry.spec.op == "maxpool":
         return _shuffle(geometry.input_shape, MAXPOOL_SALT)
-    return _pattern(geometry.input_shape, INPUT_LEVELS, salt=1)
+    return hashed_integers(geometry.input_shape, INPUT_LEVELS, salt=1)
 
 
 def kernel_values(geometry: Geometry) -> np.ndarray:
-    return _pattern(geometry.spec.kernel_size, WEIGHT_LEVELS, salt=5)
+    return hashed_integers(geometry.spec.kernel_size, WEIGHT_LEVELS, salt=5)
 
 
 def output_values(geometry: Geometry, inputs: np.ndarray, weights: np.ndarray) -> np.ndarray:

@@ -32,8 +32,8 @@ INDEX_FILES = ("README.md", "index.html")
 # The modules that decide what an animation looks like (an allow-list: a module that draws must be named here, and
 # tests/test_gallery.py checks that every module a render imports is). A folder name covers the modules in it.
 RENDERER_MODULES = ("animation.py", "blocks.py", "counts.py", "describe.py", "dropout.py", "fonts.py", "geometry.py",
-                    "normalisation.py", "positions.py", "primitives.py", "skips.py", "spec.py", "stack.py", "theme.py",
-                    "view.py", "backends/", "figures/")
+                    "normalisation.py", "patterns.py", "positions.py", "primitives.py", "skips.py", "spec.py",
+                    "stack.py", "theme.py", "view.py", "backends/", "figures/")
 TEMP_PREFIX = files.TEMP_PREFIX
 FILE_MODE = 0o644  # mkstemp's 0o600 would make the gallery unreadable to others
 
