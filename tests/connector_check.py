@@ -70,14 +70,49 @@ def _same_plane(group: list[Polygon], cell: Polygon, gap: float) -> bool:
     return gap < 2.0 and abs(min(ys) - min(own)) < 1e-6 and abs(max(ys) - max(own)) < 1e-6
 
 
+def frame_cells(scene: Scene) -> dict[tuple[int, float], list[tuple[float, float, float, float]]]:
+    """Per (frame, height), the model rectangles of opaque cells drawn in that frame only: padding that a region runs
+    over, outside its map, is part of the level's drawn surface in that frame."""
+    cells: dict[tuple[int, float], list[tuple[float, float, float, float]]] = defaultdict(list)
+    for item in scene.items:
+        if isinstance(item, Polygon) and item.frame is not None and item.opacity == 1.0:
+            zs = {round(p[2], 6) for p in item.points}
+            if len(zs) == 1:
+                xs, ys = [p[0] for p in item.points], [p[1] for p in item.points]
+                cells[(item.frame, zs.pop())].append((min(xs), min(ys), max(xs), max(ys)))
+    return cells
+
+
+def home(point: tuple[float, float, float], frame: int | None, found: list[Plane],
+         cells: dict[tuple[int, float], list[tuple[float, float, float, float]]]) -> Plane | None:
+    """The plane a point lies on: one that holds it, or, for a point on a cell drawn in its frame only (padding
+    outside a map), the plane at that height nearest to it."""
+    for plane in found:
+        if plane.holds(point):
+            return plane
+    x, y, z = point
+    e = 1e-6
+    if frame is None or not any(x0 - e <= x <= x1 + e and y0 - e <= y <= y1 + e
+                                for x0, y0, x1, y1 in cells.get((frame, round(z, 6)), [])):
+        return None
+    level = [plane for plane in found if abs(plane.z - z) < e]
+    return min(level, key=lambda p: max(p.x0 - x, x - p.x1, 0) ** 2 + max(p.y0 - y, y - p.y1, 0) ** 2, default=None)
+
+
 def connectors(scene: Scene, found: list[Plane] | None = None) -> list[Line]:
     """Lines of one frame in the connector colour, solid and opaque, that do not lie on one plane (those are window
-    outlines) and do not run straight up and down (those are the filter box's edges)."""
+    and region outlines) and do not run straight up and down (those are the filter box's edges)."""
     colour = scene.theme.connector
     found = planes(scene) if found is None else found
+    cells = frame_cells(scene)
+
+    def on_one_plane(line: Line) -> bool:
+        start = home(line.start, line.frame, found, cells)
+        return start is not None and start == home(line.end, line.frame, found, cells)
+
     return [item for item in scene.items if isinstance(item, Line) and item.frame is not None
             and item.color == colour and item.dash is None and item.opacity == 1.0
-            and not any(plane.holds(item.start) and plane.holds(item.end) for plane in found)
+            and not on_one_plane(item)
             and not (abs(item.start[0] - item.end[0]) < 1e-9 and abs(item.start[1] - item.end[1]) < 1e-9)]
 
 
@@ -101,15 +136,17 @@ def overlap(a: tuple[Point, ...], b: tuple[Point, ...], clearance: float = CLEAR
 
 
 def crossings(scene: Scene) -> list[str]:
-    """Every (connector, plane or text) pair where the connector crosses a plane it neither starts nor ends on, or
-    a text's box, described for an assertion message."""
+    """Every (connector, plane or text) pair where the connector crosses a plane it neither starts nor ends on (see
+    `home`), or a text's box, described for an assertion message."""
     found_planes = planes(scene)
+    cells = frame_cells(scene)
     texts = [item for item in scene.items if isinstance(item, Text)]
     problems = []
     for line in connectors(scene, found_planes):
         segment = (scene.projection(line.start), scene.projection(line.end))
+        ends = {home(line.start, line.frame, found_planes, cells), home(line.end, line.frame, found_planes, cells)}
         for plane in found_planes:
-            if plane.holds(line.start) or plane.holds(line.end):
+            if plane in ends:
                 continue
             if overlap(segment, plane.outline):
                 problems.append(f"frame {line.frame}: {line.start}->{line.end} crosses plane at z={plane.z} "

@@ -19,7 +19,7 @@ from convanim.primitives import Line, Text
 from convanim.spec import SpecError
 from convanim.templates import load_templates
 from convanim.view import make_view
-from tests.connector_check import CLEARANCE, connectors, crossings, overlap, planes
+from tests.connector_check import CLEARANCE, connectors, crossings, frame_cells, home, overlap, planes
 
 
 def _scene(template):
@@ -39,34 +39,32 @@ def check(scene, what: str) -> None:
 
 
 def _whole(scene, found: list[Line], what: str) -> None:
-    """No connector was cut short by a plane: each one ends on the cell of an output plane (a piece cut under a plane
-    would end in mid-air)."""
+    """No connector was cut short by a plane: each one ends on the cell of an output plane, or runs on into another
+    connector of its frame that does (a path routed round the stacks, such as a shortcut's); a piece cut under a
+    plane would end in mid-air."""
     flat = planes(scene)
+    cells = frame_cells(scene)
+    starts: dict[tuple, list[Line]] = {}
+    solid = [item for item in scene.items if isinstance(item, Line) and item.frame is not None
+             and item.color == scene.theme.connector and item.dash is None]  # with the vertical runs of a path
+    for line in solid:
+        starts.setdefault((line.frame, *(round(v, 6) for v in line.start)), []).append(line)
     for line in found:
-        assert any(plane.holds(line.end) for plane in flat), (what, line)
+        path = [line]
+        while home(path[-1].end, line.frame, flat, cells) is None:
+            following = starts.get((line.frame, *(round(v, 6) for v in path[-1].end)), [])
+            assert following and len(path) < len(solid), (what, "ends in mid-air", path)
+            path.append(following[0])
 
 
 def test_the_gallery_has_templates_with_connectors():
     assert {"channels", "depthwise", "grouped", "pointwise", "conv3d", "conv1d_channels", "depthwise_separable",
-            "inverted_residual"} <= {t.name for t in TEMPLATES}
+            "inverted_residual", "resnet_basic", "resnet_bottleneck", "dense_block", "unet_level",
+            "receptive_field_three_3x3", "receptive_field_strided_conv", "receptive_field_fcn_head"
+            } <= {t.name for t in TEMPLATES}
 
 
-# Figures of issue 14, merged into main while this check was being brought up to date, that do not keep it yet:
-# strict, so that each one is moved back the day it does.
-NOT_YET = {
-    **dict.fromkeys(["resnet_basic", "resnet_bottleneck", "dense_block", "unet_level"],
-                    "skip blocks are not laid out by levels yet: their stages read and write tensors out of chain "
-                    "order (shortcuts, concatenation), which assign_levels does not place"),
-    **dict.fromkeys(["receptive_field_wavenet", "receptive_field_max_pool", "receptive_field_strided_conv",
-                     "receptive_field_fcn_head"],
-                    "the receptive-field figure draws its cone's edges in the connector colour across the maps "
-                    "between a unit and its region; not yet drawn clear of them"),
-}
-
-
-@pytest.mark.parametrize("template", [
-    pytest.param(t, marks=pytest.mark.xfail(strict=True, reason=NOT_YET[t.name])) if t.name in NOT_YET else t
-    for t in TEMPLATES], ids=lambda t: t.name)
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t.name)
 def test_gallery_template_connectors_cross_nothing(template):
     check(_scene(template), template.name)
 
@@ -220,3 +218,26 @@ def test_a_connector_across_another_plane_is_reported():
 
     bad = replace(scene, items=scene.items + (across,))
     assert crossings(bad)
+
+
+def test_padding_a_frame_draws_is_its_planes_surface_and_mid_air_is_not():
+    """A receptive field's region runs over padding drawn in its frame only: a point there lies on that level's plane
+    (cone edges end there), while a point at the same height beyond every drawn cell lies on nothing, and a line
+    ending there is reported as ending in mid-air."""
+    scene = animate(template=next(t for t in TEMPLATES if t.name == "receptive_field_strided_conv")).scene
+    flat, cells = planes(scene), frame_cells(scene)
+    (frame, z), rects = next((key, rects) for key, rects in sorted(cells.items()) if rects)
+    x0, y0, x1, y1 = rects[0]
+    inside = ((x0 + x1) / 2, (y0 + y1) / 2, z)
+    level = [plane for plane in flat if abs(plane.z - z) < 1e-6]
+    assert level and not any(plane.holds(inside) for plane in level)  # padding, outside the map
+    assert home(inside, frame, flat, cells) in level
+    assert home(inside, None, flat, cells) is None  # the same point in a static drawing: not on any plane
+    far = (max(p.x1 for p in flat) + 50.0, 0.0, z)
+    assert home(far, frame, flat, cells) is None
+    line = connectors(scene)[0]
+    from dataclasses import replace
+
+    broken = replace(scene, items=scene.items + (Line(line.start, far, line.color, line.width, frame=line.frame),))
+    with pytest.raises(AssertionError, match="mid-air"):
+        _whole(broken, connectors(broken), "broken")

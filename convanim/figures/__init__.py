@@ -40,8 +40,9 @@ def fitted(build: Callable[[ViewSpec], Scene], view: ViewSpec) -> Scene:
     if not view.fit_grow and view.cell_size is None:
         # The default slide box: smaller cells first, text at its size (its floor is what keeps it readable).
         for _ in range(FIT_ROUNDS):
-            cell = int(scene.projection.cell / view.scale * factor)
-            if cell < 4:
+            current = scene.projection.cell / view.scale
+            cell = max(4, int(current * factor))  # down to the smallest cell before any text shrinks
+            if cell >= current:
                 break
             scene = build(replace(view, cell_size=cell, fit=None))
             factor = min(box_w / scene.width, box_h / scene.height)

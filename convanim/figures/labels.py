@@ -21,6 +21,8 @@ def label_items(lines: tuple[str, str, str], corner: tuple[float, float, float],
     notes = note.split("\n") if note else []
     gap = (style.note_font * 1.3) / style.cell  # one note line, in cells (z and flat y are both screen-vertical)
     if oblique and notes_above:
+        # The name's descenders clear the corner: a connector meeting the corner from below passes under the name.
+        z += (style.label_font * 0.3 + 3.0) / style.cell
         lift = (style.label_font * 1.2) / style.cell
         items: list[Item] = [Text((x - 0.35, y, z), main, style.label_font, theme.text, "rs", bold=True)]
         items += [Text((x - 0.35, y, z + lift + (len(notes) - 1 - i) * gap), line, style.note_font, theme.muted_text,

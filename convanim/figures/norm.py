@@ -169,31 +169,87 @@ def cube_items(spec: NormSpec, cube: Cube, statistics: list[int], title: str, th
     items += _face_lines(cube, whole, theme.outline, thin, 0.3, None, 5.0, style.cell)
     items += _outline(_box_faces(cube, whole), theme.outline, style.line_width, None)
     if labels:
-        items += _cube_labels(spec, cube, title, theme, style)
+        boxes = [set_box(index, statistic) for statistic in statistics]
+        items += _cube_labels(spec, cube, title, theme, style, _marked(cube, boxes))
+        items += [tick for t, box in enumerate(boxes) for tick in _set_ticks(cube, box, boxes, theme, style, t)]
     return items
 
 
-def _cube_labels(spec: NormSpec, cube: Cube, title: str, theme: Theme, style: Style) -> list[Item]:
+def _marked(cube: Cube, boxes) -> tuple[set[int], set[int]]:
+    """The channels and samples whose numbers some frame marks (where its set takes part of that axis)."""
+    channels, samples = set(), set()
+    for (n0, n1), (c0, c1), _ in boxes:
+        if (c0, c1) != (0, cube.counts[1]):
+            channels |= set(range(c0, c1))
+        if (n0, n1) != (0, cube.counts[0]):
+            samples |= set(range(n0, n1))
+    return channels, samples
+
+
+def _cube_labels(spec: NormSpec, cube: Cube, title: str, theme: Theme, style: Style,
+                 marked: tuple[set[int], set[int]] = (set(), set())) -> list[Item]:
+    """The title, axis names and sizes, and the channel and sample numbers no frame marks (see `_set_ticks`)."""
     width, height, deep = cube.size[1], cube.size[2], cube.size[0]
     gap = 0.35 * style.label_font / style.cell  # in cells; z is screen-vertical
     depth_label, across_label, (down_name, down_size) = axis_labels(spec)
     items: list[Item] = [Text((cube.x0 + width / 2, deep, height + gap), title, style.label_font * 1.1, theme.text,
                               "ms", bold=True)]
     small = max(13.0, style.small_font)
-    ticks = cube.units[1] * style.cell >= small * 1.1 and cube.counts[1] <= 32
-    if ticks:
-        items += [Text((cube.x((c + 0.5)), 0.0, -gap * 0.6), str(c), small, theme.muted_text, "ma")
-                  for c in range(cube.counts[1])]
-    below = -gap * 0.6 - (small * 1.25 / style.cell if ticks else 0.0)
-    spacing = cube.units[0] * style.cell * math.hypot(CUBE.bx, CUBE.by)
-    if spacing >= small * 1.3 and cube.counts[0] <= 32:  # sample numbers along the bottom edge going back
-        items += [Text((cube.x0 + width + 0.15, cube.y(n + 0.5), -0.1), str(n), small, theme.muted_text, "la")
-                  for n in range(cube.counts[0])]
+    channel_ticks, sample_ticks = _tick_kinds(cube, style)
+    items += [_channel_tick(cube, c, theme.muted_text, style) for c in range(cube.counts[1])
+              if channel_ticks and c not in marked[0]]
+    below = -gap * 0.6 - (small * 1.25 / style.cell if channel_ticks else 0.0)
+    items += [_sample_tick(cube, n, theme.muted_text, style) for n in range(cube.counts[0])
+              if sample_ticks and n not in marked[1]]
     items.append(Text((cube.x0 + width / 2, 0.0, below), across_label, style.label_font, theme.text, "ma"))
     items.append(Text((cube.x0 - gap, 0.0, height / 2 + 0.1), down_name, style.label_font, theme.text, "rs"))
     items.append(Text((cube.x0 - gap, 0.0, height / 2 - 0.1), down_size, style.label_font, theme.text, "ra"))
     # The depth axis's name beyond its far end, where the edge would go on.
     items.append(Text((cube.x0 + width + 0.3, deep + 0.5, -0.1), depth_label, style.label_font, theme.text, "la"))
+    return items
+
+
+def _tick_kinds(cube: Cube, style: Style) -> tuple[bool, bool]:
+    """Whether channel numbers (along the front) and sample numbers (along the bottom edge going back) fit."""
+    small = max(13.0, style.small_font)
+    spacing = cube.units[0] * style.cell * math.hypot(CUBE.bx, CUBE.by)
+    return (cube.units[1] * style.cell >= small * 1.1 and cube.counts[1] <= 32,
+            spacing >= small * 1.3 and cube.counts[0] <= 32)
+
+
+def _channel_tick(cube: Cube, c: int, color: RGB, style: Style, frame: int | None = None,
+                  bold: bool = False) -> Text:
+    """Channel c's number under the front face; bold and larger where a frame marks it."""
+    gap = 0.35 * style.label_font / style.cell
+    size = max(13.0, style.small_font) * (1.3 if bold else 1.0)
+    return Text((cube.x(c + 0.5), 0.0, -gap * 0.6), str(c), size, color, "ma", bold=bold, frame=frame)
+
+
+def _sample_tick(cube: Cube, n: int, color: RGB, style: Style, frame: int | None = None, bold: bool = False) -> Text:
+    """Sample n's number along the bottom edge going back; bold and larger where a frame marks it."""
+    size = max(13.0, style.small_font) * (1.3 if bold else 1.0)
+    return Text((cube.x0 + cube.size[1] + 0.15, cube.y(n + 0.5), -0.1), str(n), size, color, "la", bold=bold,
+                frame=frame)
+
+
+def _set_ticks(cube: Cube, box, boxes, theme: Theme, style: Style, frame: int) -> list[Item]:
+    """In one frame, the numbers some frame marks: this frame's set's channels and samples bold (where it takes part
+    of an axis), the others plain. A set deep in the cube is drawn shifted by its depth; the numbers say where it
+    is."""
+    (n0, n1), (c0, c1), _ = box
+    channel_ticks, sample_ticks = _tick_kinds(cube, style)
+    channels, samples = _marked(cube, boxes)
+    own_channels = (c0, c1) != (0, cube.counts[1])
+    own_samples = (n0, n1) != (0, cube.counts[0])
+    items: list[Item] = []
+    if channel_ticks:
+        for c in sorted(channels):
+            bold = own_channels and c0 <= c < c1
+            items.append(_channel_tick(cube, c, theme.text if bold else theme.muted_text, style, frame, bold))
+    if sample_ticks:
+        for n in sorted(samples):
+            bold = own_samples and n0 <= n < n1
+            items.append(_sample_tick(cube, n, theme.text if bold else theme.muted_text, style, frame, bold))
     return items
 
 

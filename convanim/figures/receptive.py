@@ -302,14 +302,21 @@ def _planes(stack: Stack, levels: list[Level], all_cones, boxes, units, view: Vi
     widest = max(max(level.shape) for level in levels)
     origins: list[tuple[float, float, float]] = []
     z = 0.0
+    # Each level's extent: its map and every frame's region on it, which may run over the padding outside the map.
+    extents = []
+    for i, level in enumerate(levels):
+        rows, cols = level.shape
+        drawn = [box[i] for box in boxes if box[i] is not None]
+        extents.append((min([0] + [r0 for (r0, _), _ in drawn]), max([rows] + [r1 + 1 for (_, r1), _ in drawn]),
+                        min([0] + [c0 for _, (c0, _) in drawn]), max([cols] + [c1 + 1 for _, (_, c1) in drawn])))
     for i, level in enumerate(levels):
         rows, cols = level.shape
         x0, y0 = (widest - cols) / 2, (widest - rows) / 2
         if i:
-            prev_rows, prev_cols = levels[i - 1].shape
             px, py, pz = origins[-1]
-            z = pz + _lift(prev_rows, prev_cols, px, py, rows, cols, x0, y0)
+            z = pz + _lift(extents[i - 1], px, py, extents[i], x0, y0)
         origins.append((x0, y0, z))
+    column = min(OBLIQUE.unit((x0 + c0, y0 + r0, z))[0] for (x0, y0, z), (r0, _, c0, _) in zip(origins, extents)) - 0.4
     corners = [OBLIQUE((x0 + dx, y0 + dy, z)) for (x0, y0, z), level in zip(origins, levels)
                for dx in (0, level.shape[1]) for dy in (0, level.shape[0])]
     tall = max(p[1] for p in corners) - min(p[1] for p in corners)
@@ -333,10 +340,14 @@ def _planes(stack: Stack, levels: list[Level], all_cones, boxes, units, view: Vi
             items += _pad_cells_2d(x0, y0, z, box[i], level.shape, theme, style, t)
             items += _outline_2d(x0 + c0, y0 + r0, x0 + c1 + 1, y0 + r1 + 1, z, theme, style, t, dashed=False)
         if view.labels:
+            # Labels in one column left of every level's extent: the cone's edges join extents' corners, so they
+            # stay right of it (a label beside its own level's corner is met there by the edges leaving it).
             name = "input" if level.layer is None else level.layer.expression
-            left = min(0, min((box[i][1][0] for box in boxes if box[i] is not None), default=0))
-            top = min(0, min((box[i][0][0] for box in boxes if box[i] is not None), default=0))
-            items += label_items((name, shape_str(level.shape), ""), (x0 + left, y0 + top, z), True, style, theme)
+            r0, _, c0, _ = extents[i]
+            corner_x = x0 + c0
+            label_x = column - OBLIQUE.bx * (y0 + r0)  # screen column `column`, on the extent's first row
+            at = (label_x, y0 + r0, z + OBLIQUE.ay * (label_x - corner_x))  # at the corner's screen height
+            items += label_items((name, shape_str(level.shape), ""), at, True, style, theme)
             gap = style.note_font * 1.3 / style.cell
             for t, (masks, box) in enumerate(zip(all_cones, boxes)):
                 if box[i] is None:
@@ -348,7 +359,7 @@ def _planes(stack: Stack, levels: list[Level], all_cones, boxes, units, view: Vi
                 else:
                     (r0, r1), (c0, c1) = box[i]
                     text = f"region {r1 - r0 + 1}\u00d7{c1 - c0 + 1}, reads {int(masks[i].sum())}"
-                items.append(Text((x0 + left - 0.35, y0 + top, z - gap * 0.3), text, _readable(style, view),
+                items.append(Text((at[0] - 0.35, at[1], at[2] - gap * 0.3), text, _readable(style, view),
                                   theme.text if i == 0 else theme.muted_text, "ra", bold=i == 0, frame=t))
     for t, box in enumerate(boxes):  # the cone's edges: region corners joined map to map
         for i in range(len(levels) - 1, 0, -1):
@@ -382,11 +393,14 @@ def _pad_cells_2d(x0: float, y0: float, z: float, box, shape: tuple[int, ...], t
     return items
 
 
-def _lift(rows: int, cols: int, x0: float, y0: float, up_rows: int, up_cols: int, ux: float, uy: float) -> float:
-    def ys(x: float, y: float, r: int, c: int) -> list[float]:
-        return [OBLIQUE((px, py, 0.0))[1] for px in (x, x + c) for py in (y, y + r)]
+def _lift(extent: tuple[int, int, int, int], x0: float, y0: float, up_extent: tuple[int, int, int, int], ux: float,
+          uy: float) -> float:
+    """How far above a level the next one goes so that nothing drawn on them (maps and regions, `extents`) meets."""
+    def ys(x: float, y: float, box: tuple[int, int, int, int]) -> list[float]:
+        r0, r1, c0, c1 = box
+        return [OBLIQUE((px, py, 0.0))[1] for px in (x + c0, x + c1) for py in (y + r0, y + r1)]
 
-    return max(ys(ux, uy, up_rows, up_cols)) - min(ys(x0, y0, rows, cols)) + 1.2
+    return max(ys(ux, uy, up_extent)) - min(ys(x0, y0, extent)) + 1.2
 
 
 def _outline_2d(x0: float, y0: float, x1: float, y1: float, z: float, theme, style, frame: int,

@@ -223,8 +223,10 @@ def _levels(counts: Sequence[int], reads: Sequence[Sequence[Sequence[int]]], sca
 
 
 def place_stacks(shapes: list[StackShape], view: ViewSpec, style: Style,
-                 reads: Sequence[Sequence[Sequence[int]]] | None = None, gap: float = PLANE_GAP) -> list[PlaneStack]:
-    """Lay stacks out left to right, labels on the left of each plane (or right, `labels_right`).
+                 reads: Sequence[Sequence[Sequence[int]]] | None = None, gap: float = PLANE_GAP,
+                 spacing: Sequence[float] = ()) -> list[PlaneStack]:
+    """Lay stacks out left to right, labels on the left of each plane (or right, `labels_right`); `spacing[k]`, where
+    given, is the least screen distance in cells between stack k-1 and stack k (room for a header over the gap).
 
     With `reads` (see `assign_levels`), in the oblique view, every plane sits at the height of its level, and every
     stack's planes are centred on the same screen line as the other stacks' planes of that level: the planes of a
@@ -267,7 +269,8 @@ def place_stacks(shapes: list[StackShape], view: ViewSpec, style: Style,
         left, right, top, bottom, chord = _plane_span(rows, cols, p)
         pitch = chord + gap + (0.0 if view.view == "oblique" else 0.2)
         if k:
-            x += (CONNECTOR_ROOM if shape.labels_right else label_width(shape, style) + 0.35) + STACK_GAP - left
+            room_between = (CONNECTOR_ROOM if shape.labels_right else label_width(shape, style) + 0.35) + STACK_GAP
+            x += max(room_between, spacing[k] if k < len(spacing) else 0.0) - left
         count = len(shape.names)
         gaps = [j for j in range(1, count) if shape.channels and shape.channels[j] - shape.channels[j - 1] > 1]
         splits = [j for j in range(1, count) if shape.groups and shape.groups[j] != shape.groups[j - 1]]
@@ -369,9 +372,10 @@ def clear_labels(stacks: Sequence[PlaneStack], view: ViewSpec, style: Style, lin
                  fixed: Sequence[Text] = (), above: Sequence[bool] = ()) -> list[Text]:
     """Every plane's label where it touches no line of `lines`, no plane, no `fixed` text and no label placed before
     it: beside its corner on its own side, else the other side, else just above or below the band that the level's
-    connectors run in; where none is clear, the first of these. A stack between two stages is reached by connectors
-    from the left and left by connectors to the right, so no corner suits its planes: `above[k]` tries the place
-    above the band, left of the plane, first (place the stacks with a gap that holds a line of text)."""
+    connectors run in; where none is clear, the first of these. A stack's planes take one place together where one
+    is clear for all of them (a column of labels), else each its own. A stack between two stages is reached by
+    connectors from the left and left by connectors to the right, so no corner suits its planes: `above[k]` tries the
+    place above the band, left of the plane, first (place the stacks with a gap that holds a line of text)."""
     from dataclasses import replace as _replace
 
     from convanim.figures.clearance import apart, box
@@ -394,28 +398,46 @@ def clear_labels(stacks: Sequence[PlaneStack], view: ViewSpec, style: Style, lin
     name_height = style.label_font * 1.15 / style.cell
     note_height = style.note_font * 1.25 / style.cell
     descent = style.label_font * 0.25 / style.cell
+
+    def options(k: int, stack: PlaneStack, plane: int) -> list[list[Text]]:
+        top, bottom = span(stack, plane)
+        middle = (top + bottom) / 2
+        x, y, z = stack.origins[plane]
+        below_name = note_height * len(note_lines(stack, plane)) or descent
+        places = []
+        for place in ((1, 0, 2) if k < len(above) and above[k] else (0, 1, 2)):
+            for right in (stack.labels_right, not stack.labels_right):
+                corner = unit((x + stack.cols, y + stack.rows, z) if right else (x, y, z))[1]
+                lift = (0.0, corner - (middle - band / 2) + below_name + 0.1,
+                        corner - (middle + band / 2) - name_height - 0.1)[place]
+                places.append(label_texts(stack, plane, view, style, right, lift))
+        return places
+
+    def clear(texts: list[Text], others: list) -> bool:
+        return all(apart(box(*text_extent(text, projection), pad), other)
+                   for text in texts for other in [*segments, *outlines, *others])
+
     for k, stack in enumerate(stacks):
-        for plane in range(len(stack.origins)):
-            top, bottom = span(stack, plane)
-            middle = (top + bottom) / 2
-            x, y, z = stack.origins[plane]
-            below_name = note_height * len(note_lines(stack, plane)) or descent
-            places = []
-            for place in ((1, 0, 2) if k < len(above) and above[k] else (0, 1, 2)):
-                for right in (stack.labels_right, not stack.labels_right):
-                    corner = unit((x + stack.cols, y + stack.rows, z) if right else (x, y, z))[1]
-                    lift = (0.0, corner - (middle - band / 2) + below_name + 0.1,
-                            corner - (middle + band / 2) - name_height - 0.1)[place]
-                    places.append(label_texts(stack, plane, view, style, right, lift))
-            for texts in places:
-                boxes = [box(*text_extent(text, projection), pad) for text in texts]
-                if all(apart(b, other) for b in boxes for other in [*segments, *outlines, *taken]):
-                    break
-            else:
-                texts = places[0]
-                boxes = [box(*text_extent(text, projection), pad) for text in texts]
+        planes = range(len(stack.origins))
+        choices = [options(k, stack, plane) for plane in planes]
+        # One place for every plane of a stack reads as a column of labels: the first place clear for all of them
+        # (each against the others too); else each plane's own first clear place.
+        for i in range(len(choices[0])):
+            chosen = [choice[i] for choice in choices]
+            boxes = [[box(*text_extent(text, projection), pad) for text in texts] for texts in chosen]
+            if all(clear(texts, taken + [b for j, other in enumerate(boxes) if j != plane for b in other])
+                   for plane, texts in enumerate(chosen)):
+                break
+        else:
+            chosen = []
+            own: list[tuple[tuple[float, float], ...]] = []
+            for places in choices:
+                texts = next((texts for texts in places if clear(texts, taken + own)), places[0])
+                chosen.append(texts)
+                own += [box(*text_extent(text, projection), pad) for text in texts]
+        for texts in chosen:
             placed += texts
-            taken += boxes
+            taken += [box(*text_extent(text, projection), pad) for text in texts]
     return placed
 
 
