@@ -8,6 +8,8 @@ marker in each gap and the caption say which channels are left out, and how many
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from convanim.describe import pytorch_code
@@ -18,6 +20,7 @@ from convanim.figures.cuts import AxisCut, cut_axis
 from convanim.figures.frames import frame_plan
 from convanim.figures.occlusion import hide_under_planes
 from convanim.figures.stacks import (
+    MAX_PLANES,
     StackShape,
     connector_items,
     drawn_channels,
@@ -69,16 +72,35 @@ def input_shape(spec: ConvSpec, geometry: Geometry, fills: tuple[RGB, ...], name
                       groups=tuple(c // per_in for c in drawn) if spaced else (), cuts=cuts)
 
 
+SMALLEST_CELL = 4  # pixels: the smallest cell the default slide box shrinks a figure to (see `fitted`)
+SLIDE = (1920, 1080)
+FEWER_PLANES = 4  # planes of an elided stack: the first three and the last (see `drawn_channels`)
+
+
 def build_channels_scene(spec: ConvSpec, view: ViewSpec):
-    """Scene of a 2d layer with several input or output channels (standard, grouped, depthwise, 1x1, pooling)."""
+    """Scene of a 2d layer with several input or output channels (standard, grouped, depthwise, 1x1, pooling).
+
+    Stacks of up to 8 planes are drawn in full unless they would not fit a 1080p slide even at the smallest cell (a
+    long plane's level band sets the pitch of every level): then they are drawn elided, the first three planes and
+    the last, so that the text keeps a size a slide can show instead of being scaled down with the whole figure.
+    The choice depends on the layer and the scale only, so that every rebuild while fitting makes the same one."""
+    if view.view == "oblique" and any(FEWER_PLANES < count <= MAX_PLANES
+                                      for count in (spec.in_channels, spec.out_channels)):
+        smallest = _channels_scene(spec, replace(view, cell_size=SMALLEST_CELL, fit=SLIDE), MAX_PLANES)
+        if smallest.width > SLIDE[0] * view.scale or smallest.height > SLIDE[1] * view.scale:
+            return _channels_scene(spec, view, FEWER_PLANES)
+    return _channels_scene(spec, view, MAX_PLANES)
+
+
+def _channels_scene(spec: ConvSpec, view: ViewSpec, limit: int):
     geometry = Geometry(spec)
     theme = view.theme
     reads = channel_inputs(spec)
     focus = 0 if view.channel is None else view.channel
     if not 0 <= focus < spec.out_channels:
         raise SpecError(f"channel: must be between 0 and {spec.out_channels - 1}, got {focus}")
-    out_drawn = drawn_channels(spec.out_channels, focus)
-    in_drawn = drawn_channels(spec.in_channels, reads[focus][0])
+    out_drawn = drawn_channels(spec.out_channels, focus, limit)
+    in_drawn = drawn_channels(spec.in_channels, reads[focus][0], limit)
     plan = frame_plan(resolve_positions(view.positions, geometry.output_shape, view.max_frames), spec.out_channels,
                       view, shown=out_drawn)
     grid_cuts, out_cuts = plane_cuts(geometry, sorted({p for p, _ in plan.steps}))
