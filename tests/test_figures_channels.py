@@ -213,7 +213,7 @@ def test_frame_budget_sweeps_one_channel_and_says_so():
     scene = build_scene(spec, make_view())
     assert scene.frame_count == 36 + 4
     captions = [item.text for item in scene.items if isinstance(item, Text) and item.screen]
-    assert any(text.endswith("; output channel 0 of 5 swept; others at the last position") for text in captions)
+    assert any(text.endswith("; output channel 0 of 5 swept; the others at the last position only") for text in captions)
     with pytest.raises(SpecError, match="max_frames"):
         build_scene(spec, make_view(max_frames=20))
 

@@ -50,9 +50,10 @@ def frame_plan(chosen_positions: Positions | int, out_channels: int, view: ViewS
                 f"each of the {out_channels} output channels in turn" if out_channels > 2 else "")
     else:
         steps = tuple([(p, chosen) for p in sweep] + [(sweep[-1], oc) for oc in others])
+        # "only": a frame of another channel ("output channel 3 at (4, 4)") must not read as a contradiction
         note = (f"output channel {chosen} of {out_channels} swept; the other drawn ones "
-                f"({', '.join(map(str, others))}) at the last position" if elided else
-                f"output channel {chosen} of {out_channels} swept; others at the last position"
+                f"({', '.join(map(str, others))}) at the last position only" if elided else
+                f"output channel {chosen} of {out_channels} swept; the others at the last position only"
                 if out_channels > 1 else "")
     if len(steps) > limit:
         raise SpecError(f"max_frames: this view needs {len(steps):,} frames ({positions:,} output positions"
