@@ -17,26 +17,23 @@ from convanim.describe import pytorch_code
 from convanim.figures.canvas import finish, shape_str, style_for
 from convanim.figures.captions import caption_lines, channel_list
 from convanim.figures.frames import frame_plan
-from convanim.figures.occlusion import hide_under_planes
 from convanim.figures.stacks import (
     PLANE_GAP,
     PlaneStack,
     StackShape,
     base_projection,
-    clear_labels,
     connector_items,
     drawn_channels,
+    drawn_stacks,
     group_fill,
     place_stacks,
     reach_items,
     read_channels_text,
     shade_items,
-    stack_items,
-    stack_outlines,
 )
 from convanim.geometry import REAL, Geometry, channel_inputs
 from convanim.positions import Positions
-from convanim.primitives import OBLIQUE, Item, Line, Text
+from convanim.primitives import Item, Line, Text
 from convanim.spec import ConvSpec, SpecError
 from convanim.view import ViewSpec
 
@@ -116,31 +113,8 @@ def _staged_scene(block: StagedBlock, view: ViewSpec, auto_cell: float | None):
         frame_titles.append(f"frame {t + 1}/{total}, stage {s + 1} ({block.stages[s].name}): {names[s + 1]} {oc} at "
                             f"({', '.join(map(str, frame.output))}) reads {read_text}"
                             + (f"  [{note.replace('output channel', 'channel')}]" if note else ""))
-    if oblique:  # lines passing under a plane are hidden by it
-        outlines = [outline for stack in stacks for outline in stack_outlines(stack)]
-        shades = hide_under_planes(shades, outlines, OBLIQUE)
-        wedges = hide_under_planes(wedges, outlines, OBLIQUE, spare_ends=True)
-    items: list[Item] = []
-    labels: list[Text] = []
-    for stack in stacks:
-        stack_drawing = stack_items(stack, view, style, plane_labels=not oblique)
-        items += [item for item in stack_drawing if not isinstance(item, Text)]
-        labels += [item for item in stack_drawing if isinstance(item, Text)]
-    headers = _stage_headers(block, stacks, view, style)
-    items += headers
-    skip = _skip_path(stacks, view, style) if block.skip else []
-    items += skip
-    items += shades + wedges
-    if oblique and view.labels:  # each plane's label on a side no connector crosses
-        labels += clear_labels(stacks, view, style, wedges + skip,
-                               [item for item in headers + skip if isinstance(item, Text)],
-                               [0 < k < len(stacks) - 1 for k in range(len(stacks))])
-    # Lines between stages run past the next tensor's labels: the labels go on top of background plates, all
-    # plates first (a plate drawn in background colour, its text invisible on it) so that no plate covers the
-    # descenders of a neighbouring label.
-    if oblique and not view.transparent:
-        items += [replace(label, color=theme.background, halo=theme.background) for label in labels]
-    items += labels
+    items = drawn_stacks(stacks, view, style, shades, wedges, _stage_headers(block, stacks, view, style),
+                         _skip_path(stacks, view, style) if block.skip else [], place_labels=oblique)
 
     ours, theirs = block.parameters()
     our_macs, their_macs = block.macs()

@@ -84,12 +84,21 @@ def build_channels_scene(spec: ConvSpec, view: ViewSpec):
     long plane's level band sets the pitch of every level): then they are drawn elided, the first three planes and
     the last, so that the text keeps a size a slide can show instead of being scaled down with the whole figure.
     The choice depends on the layer and the scale only, so that every rebuild while fitting makes the same one."""
-    if view.view == "oblique" and any(FEWER_PLANES < count <= MAX_PLANES
-                                      for count in (spec.in_channels, spec.out_channels)):
-        smallest = _channels_scene(spec, replace(view, cell_size=SMALLEST_CELL, fit=SLIDE), MAX_PLANES)
-        if smallest.width > SLIDE[0] * view.scale or smallest.height > SLIDE[1] * view.scale:
-            return _channels_scene(spec, view, FEWER_PLANES)
-    return _channels_scene(spec, view, MAX_PLANES)
+    if view.view != "oblique" or not any(FEWER_PLANES < count <= MAX_PLANES
+                                         for count in (spec.in_channels, spec.out_channels)):
+        return _channels_scene(spec, view, MAX_PLANES)
+    box_w, box_h = SLIDE[0] * view.scale, SLIDE[1] * view.scale
+
+    def fits(scene) -> bool:
+        return scene.width <= box_w and scene.height <= box_h
+
+    # Measured with a fit (`finish` then measures a figure past the canvas limit instead of refusing it; a figure
+    # that fits a slide is the same either way).
+    full = _channels_scene(spec, replace(view, fit=view.fit or SLIDE), MAX_PLANES)
+    if fits(full) and full.projection.cell >= SMALLEST_CELL * view.scale:  # fits at this cell, so at the smallest
+        return full
+    smallest = _channels_scene(spec, replace(view, cell_size=SMALLEST_CELL, fit=SLIDE), MAX_PLANES)
+    return _channels_scene(spec, view, MAX_PLANES if fits(smallest) else FEWER_PLANES)
 
 
 def _channels_scene(spec: ConvSpec, view: ViewSpec, limit: int):

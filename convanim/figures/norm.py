@@ -170,8 +170,9 @@ def cube_items(spec: NormSpec, cube: Cube, statistics: list[int], title: str, th
     items += _outline(_box_faces(cube, whole), theme.outline, style.line_width, None)
     if labels:
         boxes = [set_box(index, statistic) for statistic in statistics]
-        items += _cube_labels(spec, cube, title, theme, style, _marked(cube, boxes))
-        items += [tick for t, box in enumerate(boxes) for tick in _set_ticks(cube, box, boxes, theme, style, t)]
+        marked = _marked(cube, boxes)
+        items += _cube_labels(spec, cube, title, theme, style, marked)
+        items += [tick for t, box in enumerate(boxes) for tick in _set_ticks(cube, box, marked, theme, style, t)]
     return items
 
 
@@ -232,13 +233,14 @@ def _sample_tick(cube: Cube, n: int, color: RGB, style: Style, frame: int | None
                 frame=frame)
 
 
-def _set_ticks(cube: Cube, box, boxes, theme: Theme, style: Style, frame: int) -> list[Item]:
-    """In one frame, the numbers some frame marks: this frame's set's channels and samples bold (where it takes part
-    of an axis), the others plain. A set deep in the cube is drawn shifted by its depth; the numbers say where it
-    is."""
+def _set_ticks(cube: Cube, box, marked: tuple[set[int], set[int]], theme: Theme, style: Style,
+               frame: int) -> list[Item]:
+    """In one frame, the numbers some frame marks (`marked`, see `_marked`): this frame's set's channels and samples
+    bold (where it takes part of an axis), the others plain. A set deep in the cube is drawn shifted by its depth;
+    the numbers say where it is."""
     (n0, n1), (c0, c1), _ = box
     channel_ticks, sample_ticks = _tick_kinds(cube, style)
-    channels, samples = _marked(cube, boxes)
+    channels, samples = marked
     own_channels = (c0, c1) != (0, cube.counts[1])
     own_samples = (n0, n1) != (0, cube.counts[0])
     items: list[Item] = []

@@ -17,25 +17,22 @@ import numpy as np
 from convanim.figures.canvas import Style, finish, shape_str, style_for
 from convanim.figures.captions import caption_lines, channel_list
 from convanim.figures.frames import frame_plan
-from convanim.figures.occlusion import hide_under_planes
 from convanim.figures.stacks import (
     PLANE_GAP,
     PlaneStack,
     StackShape,
     base_projection,
-    clear_labels,
     connector_items,
     drawn_channels,
+    drawn_stacks,
     place_stacks,
     reach_items,
     read_channels_text,
     shade_items,
-    stack_items,
-    stack_outlines,
 )
 from convanim.fonts import font
 from convanim.geometry import REAL, Geometry, channel_inputs
-from convanim.primitives import OBLIQUE, Item, Line, Scene, Text
+from convanim.primitives import Item, Line, Scene, Text
 from convanim.skips import Merge, SkipBlock
 from convanim.spec import SpecError
 from convanim.theme import RGB, Theme
@@ -141,28 +138,9 @@ def _scene(block: SkipBlock, view: ViewSpec, geometries: list[Geometry], style: 
                             f"{stage.offset + oc} at ({', '.join(map(str, frame.output))}) reads "
                             f"{block.tensors[stage.reads].name} {read_text}"
                             + (f"  [{note.replace('output channel', written + ' channel')}]" if note else ""))
-    if oblique:  # lines passing under a plane are hidden by it
-        outlines = [outline for stack in stacks for outline in stack_outlines(stack)]
-        shades = hide_under_planes(shades, outlines, OBLIQUE)
-        wedges = hide_under_planes(wedges, outlines, OBLIQUE, spare_ends=True)
-    items: list[Item] = []
-    labels: list[Text] = []
-    for stack in stacks:
-        drawing = stack_items(stack, view, style, plane_labels=not levelled)
-        items += [item for item in drawing if not isinstance(item, Text)]
-        labels += [item for item in drawing if isinstance(item, Text)]
     headers = _stage_headers(block, stacks, view, style, above_labels=levelled)
-    items += headers
-    skip = _skip_paths(paths, stacks, view, style)
-    items += skip
-    items += shades + wedges
-    if levelled and view.labels:  # each plane's label on a side no line crosses
-        labels += clear_labels(stacks, view, style, wedges + skip,
-                               [item for item in headers + skip if isinstance(item, Text)],
-                               [0 < k < last for k in range(len(stacks))])
-    if oblique and not view.transparent:  # label plates first, so that no plate covers a neighbour's descenders
-        items += [replace(label, color=theme.background, halo=theme.background) for label in labels]
-    items += labels
+    items = drawn_stacks(stacks, view, style, shades, wedges, headers, _skip_paths(paths, stacks, view, style),
+                         place_labels=levelled)
 
     title = f"{block.name}: {' → '.join(stage.name for stage in block.stages if not stage.shortcut)}"
     captions = caption_lines(title, caption_notes(block, stacks), tuple(frame_titles), style, theme) \

@@ -4,13 +4,14 @@ shades and joins on them (window boxes, reach lines, connectors). Shared by the 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from convanim.figures.canvas import Style
 from convanim.figures.cuts import AxisCut, gap_glyphs, gap_notes
 from convanim.figures.grid import grid_lines, window_lines
+from convanim.figures.occlusion import hide_under_planes
 from convanim.fonts import font
 from convanim.primitives import FLAT, OBLIQUE, Item, Line, Polygon, Projection, Text, quad
 from convanim.theme import RGB, Theme
@@ -537,3 +538,33 @@ def read_channels_text(read: Sequence[int], drawn: int) -> str:
     if drawn < len(read):
         text += ", not drawn" if not drawn else f" ({drawn} of {len(read)} drawn)"
     return text
+
+
+def drawn_stacks(stacks: Sequence[PlaneStack], view: ViewSpec, style: Style, shades: list[Item], wedges: list[Item],
+                 headers: list[Item], paths: list[Item], place_labels: bool) -> list[Item]:
+    """A block's items in paint order: the planes, `headers` and skip `paths`, the frames' `shades` and connectors
+    (`wedges`), and the planes' labels on top. Oblique, lines passing under a plane are hidden by it and labels sit
+    on background plates; with `place_labels`, each plane's label goes where no line crosses it (`clear_labels`),
+    a stack between two stages above its band."""
+    oblique = view.view == "oblique"
+    if oblique:
+        outlines = [outline for stack in stacks for outline in stack_outlines(stack)]
+        shades = hide_under_planes(shades, outlines, OBLIQUE)
+        wedges = hide_under_planes(wedges, outlines, OBLIQUE, spare_ends=True)
+    items: list[Item] = []
+    labels: list[Text] = []
+    for stack in stacks:
+        drawing = stack_items(stack, view, style, plane_labels=not place_labels)
+        items += [item for item in drawing if not isinstance(item, Text)]
+        labels += [item for item in drawing if isinstance(item, Text)]
+    items += headers + paths + shades + wedges
+    if place_labels and view.labels:
+        labels += clear_labels(stacks, view, style, wedges + paths,
+                               [item for item in headers + paths if isinstance(item, Text)],
+                               [0 < k < len(stacks) - 1 for k in range(len(stacks))])
+    # Lines between stages run past the next tensor's labels: the labels go on top of background plates, all plates
+    # first (a plate drawn in background colour, its text invisible on it) so that no plate covers the descenders of
+    # a neighbouring label.
+    if oblique and not view.transparent:
+        items += [replace(label, color=view.theme.background, halo=view.theme.background) for label in labels]
+    return items + labels
